@@ -1,0 +1,26 @@
+# berqenas.so and the extension's SQL files, built and installed with PGXS.
+# C++ sources: every src/**/*.cpp except the CLI (src/cli), which CMake builds.
+MODULE_big = berqenas
+EXTENSION = berqenas
+DATA = $(wildcard sql/berqenas--*.sql)
+PGFILEDESC = "berqenas - sync on-premise databases into PostgreSQL"
+
+CPP_SOURCES = $(filter-out src/cli/%,$(shell find src -name '*.cpp' | sort))
+OBJS = $(CPP_SOURCES:.cpp=.o)
+
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(filter-out sql/berqenas--%,$(wildcard sql/*.sql))))
+REGRESS_OPTS = --inputdir=. --load-extension=berqenas
+
+PG_CONFIG ?= pg_config
+PG_CPPFLAGS = -Isrc -I$(shell $(PG_CONFIG) --includedir)
+PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Werror -Wno-missing-field-initializers -Wno-register -Wno-unused-parameter -Wno-clobbered -fPIC
+SHLIB_LINK = -lpq -lsybdb -lsodium -lstdc++
+
+# PGXS would also emit LLVM bitcode (clang, no C++17 flags) for JIT inlining; we do not ship it.
+override with_llvm = no
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# PGXS compiles .cpp with CXX and CXXFLAGS; ours go last so -Werror and C++17 win.
+override CXXFLAGS += $(PG_CXXFLAGS)

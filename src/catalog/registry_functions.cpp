@@ -1,0 +1,134 @@
+// SQL-callable functions behind the registry: sealing a new secret, probing a remote database
+// (test_connection), and rotating the key file. Validation and bookkeeping live in SQL
+// (sql/berqenas--0.1.0.sql); what needs the key or a remote connection lives here.
+#include <chrono>
+#include <optional>
+
+#include "catalog/remote_database.hpp"
+#include "catalog/secret_store.hpp"
+#include "common/json_writer.hpp"
+#include "crypto/secret_box.hpp"
+#include "pg/guard.hpp"
+#include "pg/spi.hpp"
+#include "pg/values.hpp"
+#include "remote/remote_connection.hpp"
+
+extern "C" {
+#include "access/xact.h"
+#include "utils/elog.h"
+}
+
+namespace berqenas::catalog {
+
+namespace {
+
+std::string to_hex(const std::string& bytes) {
+    static const char digits[] = "0123456789abcdef";
+    std::string hex;
+    hex.reserve(bytes.size() * 2);
+    for (unsigned char c : bytes) {
+        hex.push_back(digits[c >> 4]);
+        hex.push_back(digits[c & 15]);
+    }
+    return hex;
+}
+
+// berqenas._seal_secret(plaintext text, remote_database_id bigint) returns bytea
+Datum seal_secret(FunctionCallInfo fcinfo) {
+    std::string plaintext = pg::text_arg(fcinfo, 0);
+    long long id = pg::int64_arg(fcinfo, 1);
+    crypto::KeyRing ring = load_key_ring();
+    return pg::bytea_datum(crypto::seal_secret(ring, plaintext, secret_context(id)));
+}
+
+// berqenas._remote_probe(remote_database_id bigint) returns jsonb
+// {"ok", "server_version", "latency_ms"} or {"ok": false, "error", "sqlstate", "detail"}.
+Datum remote_probe(FunctionCallInfo fcinfo) {
+    long long id = pg::int64_arg(fcinfo, 0);
+    std::optional<RemoteDatabase> db;
+    {
+        pg::SpiSession spi;
+        db = load_remote_database(spi, id);
+    }
+    JsonObject result;
+    auto started = std::chrono::steady_clock::now();
+    try {
+        auto connection = remote::connect(db->connection);
+        std::string version = connection->server_version();
+        double latency_ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+        result.add("ok", true).add("server_version", version).add("latency_ms", latency_ms);
+    } catch (const Error& e) {
+        if (e.sqlstate() == sqlstate::query_canceled) throw;   // a cancel is not a failed probe
+        result.add("ok", false).add("error", e.what()).add("sqlstate", e.sqlstate());
+        if (!e.detail().empty()) result.add("detail", e.detail());
+    }
+    return pg::jsonb_datum(result.str());
+}
+
+// Pruning old keys happens only once the re-encryption is committed.
+struct PendingPrune {
+    bool armed = false;
+    uint32_t keep_id = 0;
+};
+PendingPrune pending_prune;
+bool prune_callback_registered = false;
+
+void prune_on_commit(XactEvent event, void*) {
+    if (!pending_prune.armed) return;
+    if (event == XACT_EVENT_COMMIT) {
+        try {
+            crypto::KeyRing ring = load_key_ring();
+            ring.keep_only({pending_prune.keep_id});
+        } catch (const std::exception& e) {
+            elog(WARNING, "berqenas: old secret keys could not be removed from the key file: %s", e.what());
+        }
+        pending_prune.armed = false;
+    } else if (event == XACT_EVENT_ABORT) {
+        pending_prune.armed = false;
+    }
+}
+
+// berqenas.rotate_secret_key() returns jsonb: a new key re-encrypts every secret in this
+// transaction; the old keys leave the key file when it commits.
+Datum rotate_secret_key(FunctionCallInfo) {
+    pg::SpiSession spi;
+    // Registrations take ROW EXCLUSIVE before sealing, so none can seal with a key being retired.
+    spi.execute("LOCK TABLE berqenas.remote_database_secrets IN EXCLUSIVE MODE");
+    crypto::KeyRing ring = load_key_ring();
+    uint32_t new_id = ring.add_new_key();
+    pg::SpiResult rows = spi.execute(
+        "SELECT remote_database_id, password_sealed::text FROM berqenas.remote_database_secrets ORDER BY 1");
+    long long count = 0;
+    for (const auto& row : rows.rows) {
+        pg::check_for_interrupts();
+        long long id = std::stoll(*row[0]);
+        const std::string& hex = *row[1];
+        std::string sealed;
+        for (size_t i = 2; i + 1 < hex.size(); i += 2) sealed.push_back(char(std::stoi(hex.substr(i, 2), nullptr, 16)));
+        std::string plain = crypto::open_secret(ring, sealed, secret_context(id));
+        std::string resealed = crypto::seal_secret(ring, plain, secret_context(id));
+        spi.execute(
+            "UPDATE berqenas.remote_database_secrets SET password_sealed = decode($2, 'hex'), key_id = $3::int, "
+            "updated_at = now() WHERE remote_database_id = $1::bigint",
+            {std::to_string(id), to_hex(resealed), std::to_string(new_id)});
+        ++count;
+    }
+    if (!prune_callback_registered) {
+        pg::pg_call([] { RegisterXactCallback(prune_on_commit, nullptr); });
+        prune_callback_registered = true;
+    }
+    pending_prune.armed = true;
+    pending_prune.keep_id = new_id;
+    JsonObject result;
+    result.add("key_id", static_cast<long long>(new_id)).add("secrets_reencrypted", count).add("key_file", ring.path());
+    return pg::jsonb_datum(result.str());
+}
+
+}  // namespace
+
+}  // namespace berqenas::catalog
+
+BERQENAS_SQL_FUNCTION(berqenas_seal_secret, berqenas::catalog::seal_secret)
+BERQENAS_SQL_FUNCTION(berqenas_remote_probe, berqenas::catalog::remote_probe)
+BERQENAS_SQL_FUNCTION(berqenas_rotate_secret_key, berqenas::catalog::rotate_secret_key)

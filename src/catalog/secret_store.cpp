@@ -1,0 +1,34 @@
+// Key file location: berqenas.secret_key_file, or one file per database under $PGDATA so that
+// rotating the key of one database never touches another's.
+#include "catalog/secret_store.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "pg/guard.hpp"
+#include "pg/settings.hpp"
+
+extern "C" {
+#include "miscadmin.h"
+}
+
+namespace berqenas::catalog {
+
+std::string key_file_path() {
+    const char* configured = pg::Settings::secret_key_file;
+    if (configured != nullptr && configured[0] != '\0') return configured;
+    std::string dir = std::string(DataDir) + "/berqenas_keys";
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+        throw Error(sqlstate::config_file_error, "cannot create directory \"" + dir + "\": " + strerror(errno));
+    return dir + "/" + std::to_string(MyDatabaseId) + ".key";
+}
+
+crypto::KeyRing load_key_ring() { return crypto::KeyRing::load_or_create(key_file_path()); }
+
+std::string secret_context(long long remote_database_id) {
+    return "berqenas:remote_database:" + std::to_string(remote_database_id);
+}
+
+}  // namespace berqenas::catalog

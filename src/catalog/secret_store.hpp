@@ -1,0 +1,17 @@
+// Where this database's key file is, and sealing/opening secrets with it. PostgreSQL-facing
+// (reads GUCs and the data directory); the cryptography itself is src/crypto.
+#pragma once
+
+#include <string>
+
+#include "crypto/key_ring.hpp"
+
+namespace berqenas::catalog {
+
+std::string key_file_path();
+crypto::KeyRing load_key_ring();     // creates the file (0600) on first use
+
+// The context binds a ciphertext to its row: a secret copied onto another row does not open.
+std::string secret_context(long long remote_database_id);
+
+}  // namespace berqenas::catalog

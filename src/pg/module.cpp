@@ -1,0 +1,60 @@
+// Library entry: _PG_init defines the GUCs, notes whether we were preloaded, and installs the
+// interrupt hooks that let engine code (no postgres.h) notice a cancel.
+#include <climits>
+
+#include "pg/guard.hpp"
+#include "pg/settings.hpp"
+#include "remote/interrupts.hpp"
+
+extern "C" {
+#include "miscadmin.h"
+#include "utils/guc.h"
+
+PG_MODULE_MAGIC;
+
+void _PG_init(void);
+}
+
+namespace berqenas::pg {
+
+char* Settings::secret_key_file = nullptr;
+int Settings::connect_timeout_seconds = 10;
+int Settings::remote_query_timeout_seconds = 0;
+
+namespace {
+bool preloaded = false;
+
+bool interrupt_is_pending() { return InterruptPending; }
+}  // namespace
+
+bool loaded_at_startup() { return preloaded; }
+
+void require_preloaded(const std::string& feature) {
+    if (!preloaded)
+        throw Error(sqlstate::object_not_in_prerequisite_state,
+                    feature + " needs berqenas to be loaded at server start",
+                    {}, "add berqenas to shared_preload_libraries in postgresql.conf and restart the server");
+}
+
+void define_settings() {
+    DefineCustomStringVariable("berqenas.secret_key_file",
+                               "File holding the keys that encrypt stored secrets.",
+                               "Empty means $PGDATA/berqenas_keys/<database oid>.key, created with mode 0600 on first use.",
+                               &Settings::secret_key_file, "", PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("berqenas.connect_timeout", "Seconds to wait for a remote database to accept a connection.",
+                            nullptr, &Settings::connect_timeout_seconds, 10, 1, 3600, PGC_USERSET, GUC_UNIT_S, nullptr,
+                            nullptr, nullptr);
+    DefineCustomIntVariable("berqenas.remote_query_timeout",
+                            "Seconds a remote query may run before it is cancelled (0: no limit).", nullptr,
+                            &Settings::remote_query_timeout_seconds, 0, 0, INT_MAX / 1000, PGC_USERSET, GUC_UNIT_S,
+                            nullptr, nullptr, nullptr);
+}
+
+}  // namespace berqenas::pg
+
+void _PG_init(void) {
+    berqenas::pg::preloaded = process_shared_preload_libraries_in_progress;
+    berqenas::pg::define_settings();
+    MarkGUCPrefixReserved("berqenas");
+    berqenas::remote::install_interrupt_hooks(berqenas::pg::interrupt_is_pending, berqenas::pg::check_for_interrupts);
+}

@@ -1,0 +1,21 @@
+// Berqenas' GUCs (berqenas.*), defined once in _PG_init, and whether we were preloaded.
+#pragma once
+
+#include <string>
+
+namespace berqenas::pg {
+
+void define_settings();
+
+struct Settings {
+    static char* secret_key_file;          // berqenas.secret_key_file ('' = $PGDATA/berqenas_keys/<db oid>.key)
+    static int connect_timeout_seconds;    // berqenas.connect_timeout
+    static int remote_query_timeout_seconds;   // berqenas.remote_query_timeout (0 = none)
+};
+
+// True when the library was loaded through shared_preload_libraries.
+bool loaded_at_startup();
+// Throws 55000 with a hint naming shared_preload_libraries when a feature needs preloading.
+void require_preloaded(const std::string& feature);
+
+}  // namespace berqenas::pg

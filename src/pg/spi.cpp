@@ -1,0 +1,78 @@
+// SpiSession: SPI_connect/SPI_finish as RAII and text-typed queries (see spi.hpp).
+#include "pg/spi.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+}
+
+namespace berqenas::pg {
+
+SpiSession::SpiSession() {
+    int rc = pg_call([] { return SPI_connect(); });
+    if (rc != SPI_OK_CONNECT) throw Error(sqlstate::internal_error, "SPI_connect failed");
+    connected_ = true;
+}
+
+SpiSession::~SpiSession() {
+    if (!connected_) return;
+    try {
+        pg_call([] { return SPI_finish(); });
+    } catch (...) {
+        // The transaction is being aborted anyway; AtEOXact_SPI cleans up what is left.
+    }
+}
+
+SpiResult SpiSession::execute(const std::string& sql, const std::vector<SqlValue>& params, bool read_only) {
+    const int nargs = int(params.size());
+    // Plain arrays owned here; SPI copies what it needs.
+    std::vector<Oid> types(params.size(), TEXTOID);
+    std::vector<Datum> values(params.size());
+    std::vector<char> nulls(params.size(), ' ');
+    for (size_t i = 0; i < params.size(); ++i) {
+        if (!params[i]) {
+            nulls[i] = 'n';
+            continue;
+        }
+        const std::string& v = *params[i];
+        values[i] = pg_call([&] { return PointerGetDatum(cstring_to_text_with_len(v.data(), int(v.size()))); });
+    }
+    // Text parameters are typed "unknown"-like by casting inside the SQL where needed ($1::int).
+    int rc = pg_call([&] {
+        return SPI_execute_with_args(sql.c_str(), nargs, types.data(), values.data(), nulls.data(), read_only, 0);
+    });
+    if (rc < 0) throw Error(sqlstate::internal_error, "SPI failed (" + std::to_string(rc) + ") on: " + sql);
+
+    SpiResult result;
+    result.processed = SPI_processed;
+    if (SPI_tuptable == nullptr) return result;
+    TupleDesc desc = SPI_tuptable->tupdesc;
+    for (int c = 0; c < desc->natts; ++c) result.columns.emplace_back(NameStr(TupleDescAttr(desc, c)->attname));
+    result.rows.reserve(SPI_processed);
+    for (uint64 r = 0; r < SPI_processed; ++r) {
+        HeapTuple tuple = SPI_tuptable->vals[r];
+        SqlRow row;
+        row.reserve(desc->natts);
+        for (int c = 1; c <= desc->natts; ++c) {
+            char* text = pg_call([&] { return SPI_getvalue(tuple, desc, c); });
+            if (text == nullptr) {
+                row.emplace_back(std::nullopt);
+            } else {
+                row.emplace_back(std::string(text));
+                pfree(text);
+            }
+        }
+        result.rows.push_back(std::move(row));
+    }
+    pg_call([] { SPI_freetuptable(SPI_tuptable); });
+    return result;
+}
+
+SqlValue SpiSession::scalar(const std::string& sql, const std::vector<SqlValue>& params) {
+    SpiResult r = execute(sql, params);
+    if (r.rows.empty() || r.rows[0].empty()) return std::nullopt;
+    return r.rows[0][0];
+}
+
+}  // namespace berqenas::pg

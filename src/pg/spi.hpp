@@ -1,0 +1,38 @@
+// SPI from C++: a connection that finishes itself, and queries whose parameters and results are
+// text, so catalog code never touches Datums. Every SPI call runs inside pg_call.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pg/guard.hpp"
+
+namespace berqenas::pg {
+
+using SqlValue = std::optional<std::string>;   // nullopt is SQL NULL
+using SqlRow = std::vector<SqlValue>;
+
+struct SpiResult {
+    std::vector<std::string> columns;
+    std::vector<SqlRow> rows;
+    uint64_t processed = 0;
+};
+
+class SpiSession {
+public:
+    SpiSession();
+    ~SpiSession();
+    SpiSession(const SpiSession&) = delete;
+    SpiSession& operator=(const SpiSession&) = delete;
+
+    // Runs sql with $1..$n bound to params (as text, typed by the query's context).
+    SpiResult execute(const std::string& sql, const std::vector<SqlValue>& params = {}, bool read_only = false);
+    // Convenience: the first column of the first row, or nullopt.
+    SqlValue scalar(const std::string& sql, const std::vector<SqlValue>& params = {});
+
+private:
+    bool connected_ = false;
+};
+
+}  // namespace berqenas::pg

@@ -1,0 +1,29 @@
+// What it takes to reach one remote database, in plain C++ (filled from the registry or from
+// FDW server options by PostgreSQL-facing code).
+#pragma once
+
+#include <string>
+
+namespace berqenas::remote {
+
+enum class DatabaseKind { postgresql, mssql };
+
+DatabaseKind parse_database_kind(const std::string& name);   // throws 22023 for anything else
+const char* database_kind_name(DatabaseKind kind);
+
+struct ConnectionParams {
+    DatabaseKind kind = DatabaseKind::postgresql;
+    std::string host;
+    int port = 0;
+    std::string database;
+    std::string user;
+    std::string password;
+    int connect_timeout_seconds = 10;
+    int query_timeout_seconds = 0;    // 0: no limit
+    std::string application_name = "berqenas";
+
+    // "postgresql://user@host:port/db" — for messages; never holds the password.
+    std::string describe() const;
+};
+
+}  // namespace berqenas::remote

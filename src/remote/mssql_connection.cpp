@@ -1,0 +1,236 @@
+// db-lib driver. Waits are sliced by a 1-second db-lib timeout: each time it fires the error
+// handler decides to go on waiting, or to cancel the batch (local cancel, query timeout).
+#include "remote/mssql_connection.hpp"
+
+#include <cstring>
+#include <mutex>
+
+#include "common/error.hpp"
+#include "remote/interrupts.hpp"
+
+namespace berqenas::remote {
+
+namespace {
+
+// The connection whose call is running; db-lib gives the handlers a DBPROCESS (or none during
+// login), and a backend runs one remote call at a time.
+thread_local MssqlConnection* active_connection = nullptr;
+
+struct ActiveScope {
+    explicit ActiveScope(MssqlConnection* c) : previous(active_connection) { active_connection = c; }
+    ~ActiveScope() { active_connection = previous; }
+    MssqlConnection* previous;
+};
+
+int handle_error(DBPROCESS*, int severity, int dberr, int, char* dberrstr, char* oserrstr) {
+    MssqlConnection* c = active_connection;
+    if (dberr == SYBETIME) {
+        // Fired every second while waiting: keep waiting unless cancelled or past the deadline.
+        if (c != nullptr && !interrupt_pending() && std::chrono::steady_clock::now() < c->deadline_) return INT_CONTINUE;
+        if (c != nullptr) c->messages_.push_back({SYBETIME, severity, false, interrupt_pending() ? "cancelled" : "query timed out"});
+        return INT_TIMEOUT;
+    }
+    if (c != nullptr) {
+        std::string text = dberrstr ? dberrstr : "db-lib error";
+        if (oserrstr && *oserrstr) text += std::string(" (") + oserrstr + ")";
+        c->messages_.push_back({dberr, severity, false, text});
+    }
+    return INT_CANCEL;
+}
+
+int handle_message(DBPROCESS*, DBINT msgno, int, int severity, char* msgtext, char*, char*, int) {
+    MssqlConnection* c = active_connection;
+    // 5701/5703: "changed database context / language" chatter during login.
+    if (c != nullptr && msgno != 5701 && msgno != 5703 && severity > 0)
+        c->messages_.push_back({int(msgno), severity, true, msgtext ? msgtext : ""});
+    return 0;
+}
+
+void init_dblib() {
+    static std::once_flag once;
+    std::call_once(once, [] {
+        if (dbinit() == FAIL) throw Error(sqlstate::internal_error, "FreeTDS db-lib could not be initialised");
+        dberrhandle(handle_error);
+        dbmsghandle(handle_message);
+        dbsettime(1);
+    });
+}
+
+struct LoginRecord {
+    LOGINREC* login = dblogin();
+    ~LoginRecord() {
+        if (login) dbloginfree(login);
+    }
+};
+
+}  // namespace
+
+const char* sqlstate_for_mssql_error(int number) {
+    switch (number) {
+        case 2627:
+        case 2601: return "23505";
+        case 547: return "23000";
+        case 515: return "23502";
+        case 208: return "42P01";
+        case 207: return "42703";
+        case 102:
+        case 156: return "42601";
+        case 1205: return "40P01";
+        case 18456: return sqlstate::invalid_authorization;
+        case 8134: return "22012";
+        case 245:
+        case 8114: return "22P02";
+        default: return sqlstate::fdw_error;
+    }
+}
+
+MssqlConnection::MssqlConnection(const ConnectionParams& params) : params_(params) {
+    init_dblib();
+    ActiveScope scope(this);
+    LoginRecord rec;
+    if (rec.login == nullptr) throw Error(sqlstate::out_of_memory, "db-lib could not allocate a login record");
+    DBSETLUSER(rec.login, params.user.c_str());
+    DBSETLPWD(rec.login, params.password.c_str());
+    DBSETLAPP(rec.login, params.application_name.c_str());
+    DBSETLCHARSET(rec.login, "UTF-8");
+    if (!params.database.empty()) DBSETLDBNAME(rec.login, params.database.c_str());
+    dbsetlversion(rec.login, DBVERSION_74);
+    dbsetlogintime(params.connect_timeout_seconds > 0 ? params.connect_timeout_seconds : 60);
+    std::string server = params.host + ":" + std::to_string(params.port);
+    dbproc_ = dbopen(rec.login, server.c_str());
+    if (dbproc_ == nullptr) {
+        check_interrupts();
+        bool auth = false;
+        std::string detail;
+        for (const auto& m : messages_) {
+            auth = auth || m.number == 18456 || m.number == SYBEPWD;
+            if (!detail.empty()) detail += "; ";
+            detail += (m.from_server ? "server error " : "db-lib error ") + std::to_string(m.number) + ": " + m.text;
+        }
+        std::string first = messages_.empty() ? "login failed" : messages_.front().text;
+        for (const auto& m : messages_)
+            if (m.from_server) first = m.text;
+        throw Error(auth ? sqlstate::invalid_authorization : sqlstate::cannot_connect,
+                    "cannot connect to " + params_.describe() + ": " + first, detail,
+                    auth ? "" : "check that the host is reachable (WireGuard up?) and the port is right");
+    }
+    messages_.clear();
+}
+
+MssqlConnection::~MssqlConnection() {
+    if (dbproc_ != nullptr) {
+        ActiveScope scope(this);
+        dbclose(dbproc_);
+    }
+}
+
+bool MssqlConnection::is_usable() const { return dbproc_ != nullptr && !DBDEAD(dbproc_); }
+
+[[noreturn]] void MssqlConnection::throw_failure(const std::string& what) {
+    // A local cancel wins over whatever db-lib said about the aborted batch.
+    check_interrupts();
+    const MssqlMessage* server_error = nullptr;
+    std::string detail;
+    for (const auto& m : messages_) {
+        if (m.from_server && m.severity > 10 && server_error == nullptr) server_error = &m;
+        if (!detail.empty()) detail += "; ";
+        detail += (m.from_server ? "SQL Server error " : "db-lib error ") + std::to_string(m.number) + ": " + m.text;
+    }
+    if (!is_usable())
+        throw Error(sqlstate::connection_failure, "connection to " + params_.describe() + " was lost during " + what,
+                    detail);
+    for (const auto& m : messages_)
+        if (!m.from_server && m.number == SYBETIME)
+            throw Error(sqlstate::query_canceled, "remote " + params_.describe() + ": " + m.text + " during " + what,
+                        detail);
+    if (server_error != nullptr)
+        throw Error(sqlstate_for_mssql_error(server_error->number), "remote " + params_.describe() + ": " + server_error->text,
+                    detail);
+    throw Error(sqlstate::fdw_error, "remote " + params_.describe() + ": " + what + " failed", detail);
+}
+
+void MssqlConnection::send_batch(const std::string& sql) {
+    if (!is_usable()) throw Error(sqlstate::connection_failure, "connection to " + params_.describe() + " is broken");
+    messages_.clear();
+    deadline_ = params_.query_timeout_seconds > 0
+                    ? std::chrono::steady_clock::now() + std::chrono::seconds(params_.query_timeout_seconds)
+                    : std::chrono::steady_clock::time_point::max();
+    if (dbcmd(dbproc_, sql.c_str()) == FAIL || dbsqlexec(dbproc_) == FAIL) throw_failure("a batch");
+}
+
+void MssqlConnection::drain_results() {
+    RETCODE rc;
+    while ((rc = dbresults(dbproc_)) != NO_MORE_RESULTS) {
+        if (rc == FAIL) throw_failure("a batch");
+        while (dbnextrow(dbproc_) != NO_MORE_ROWS) {
+        }
+    }
+}
+
+long long MssqlConnection::execute(const std::string& sql) {
+    ActiveScope scope(this);
+    send_batch(sql);
+    long long affected = 0;
+    RETCODE rc;
+    while ((rc = dbresults(dbproc_)) != NO_MORE_RESULTS) {
+        if (rc == FAIL) throw_failure("a batch");
+        while (dbnextrow(dbproc_) != NO_MORE_ROWS) {
+        }
+        if (DBCOUNT(dbproc_) >= 0) affected = DBCOUNT(dbproc_);
+    }
+    for (const auto& m : messages_)
+        if (m.from_server && m.severity > 10) throw_failure("a batch");
+    return affected;
+}
+
+TextResult MssqlConnection::query_text(const std::string& sql) {
+    ActiveScope scope(this);
+    send_batch(sql);
+    TextResult out;
+    RETCODE rc;
+    bool first_set = true;
+    while ((rc = dbresults(dbproc_)) != NO_MORE_RESULTS) {
+        if (rc == FAIL) throw_failure("a query");
+        int ncols = dbnumcols(dbproc_);
+        if (first_set && ncols > 0)
+            for (int c = 1; c <= ncols; ++c) out.columns.emplace_back(dbcolname(dbproc_, c));
+        RETCODE row;
+        while ((row = dbnextrow(dbproc_)) != NO_MORE_ROWS) {
+            if (row == FAIL) throw_failure("reading rows");
+            if (!first_set) continue;
+            std::vector<std::optional<std::string>> values;
+            for (int c = 1; c <= ncols; ++c) {
+                BYTE* data = dbdata(dbproc_, c);
+                DBINT len = dbdatlen(dbproc_, c);
+                if (data == nullptr && len == 0) {
+                    values.emplace_back(std::nullopt);
+                    continue;
+                }
+                int type = dbcoltype(dbproc_, c);
+                if (type == SYBCHAR || type == SYBVARCHAR || type == SYBTEXT) {
+                    values.emplace_back(std::string(reinterpret_cast<char*>(data), len));
+                    continue;
+                }
+                std::string text(len * 2 + 64, '\0');
+                DBINT n = dbconvert(dbproc_, type, data, len, SYBCHAR, reinterpret_cast<BYTE*>(text.data()),
+                                    DBINT(text.size()));
+                if (n < 0) throw Error(sqlstate::fdw_error, "cannot convert column " + std::to_string(c) + " to text");
+                text.resize(n);
+                values.emplace_back(std::move(text));
+            }
+            out.rows.push_back(std::move(values));
+        }
+        if (ncols > 0) first_set = false;
+    }
+    for (const auto& m : messages_)
+        if (m.from_server && m.severity > 10) throw_failure("a query");
+    return out;
+}
+
+std::string MssqlConnection::server_version() {
+    TextResult r = query_text("SELECT @@VERSION");
+    if (r.rows.empty() || !r.rows[0][0]) return {};
+    return *r.rows[0][0];
+}
+
+}  // namespace berqenas::remote

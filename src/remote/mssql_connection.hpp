@@ -1,0 +1,57 @@
+// The MSSQL driver (FreeTDS db-lib, TDS 7.4). db-lib reports errors through process-wide
+// callbacks; they record into the connection's message list and never throw (C frames).
+#pragma once
+
+#include <sybfront.h>
+#include <sybdb.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "remote/remote_connection.hpp"
+
+namespace berqenas::remote {
+
+// One message from the server (dbmsghandle) or from db-lib itself (dberrhandle).
+struct MssqlMessage {
+    int number = 0;        // SQL Server error number, or db-lib's SYBE* code
+    int severity = 0;
+    bool from_server = false;
+    std::string text;
+};
+
+class MssqlConnection final : public RemoteConnection {
+public:
+    explicit MssqlConnection(const ConnectionParams& params);
+    ~MssqlConnection() override;
+
+    DatabaseKind kind() const override { return DatabaseKind::mssql; }
+    const ConnectionParams& params() const override { return params_; }
+    std::string server_version() override;
+    long long execute(const std::string& sql) override;
+    TextResult query_text(const std::string& sql) override;
+    bool is_usable() const override;
+
+    DBPROCESS* native() { return dbproc_; }
+    // Sends a batch and waits for the server to accept it (dbsqlexec); throws on failure.
+    void send_batch(const std::string& sql);
+    // Discards every pending result of the current batch.
+    void drain_results();
+    // Throws an Error built from the messages recorded since the batch started.
+    [[noreturn]] void throw_failure(const std::string& what);
+    void clear_messages() { messages_.clear(); }
+
+    // Used by the db-lib callbacks.
+    std::vector<MssqlMessage> messages_;
+    std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+
+private:
+    ConnectionParams params_;
+    DBPROCESS* dbproc_ = nullptr;
+};
+
+// Maps a SQL Server error number to the SQLSTATE we raise (2627 → 23505, 18456 → 28000, ...).
+const char* sqlstate_for_mssql_error(int number);
+
+}  // namespace berqenas::remote
