@@ -2,13 +2,14 @@
 # C++ sources: every src/**/*.cpp except the CLI (src/cli), which CMake builds.
 MODULE_big = berqenas
 EXTENSION = berqenas
-DATA = $(wildcard sql/berqenas--*.sql)
+DATA_built = sql/berqenas--0.1.0.sql
 PGFILEDESC = "berqenas - sync on-premise databases into PostgreSQL"
 
 CPP_SOURCES = $(filter-out src/cli/%,$(shell find src -name '*.cpp' | sort))
 OBJS = $(CPP_SOURCES:.cpp=.o)
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(filter-out sql/berqenas--%,$(wildcard sql/*.sql))))
+
 REGRESS_OPTS = --inputdir=. --load-extension=berqenas
 
 PG_CONFIG ?= pg_config
@@ -24,3 +25,10 @@ include $(PGXS)
 
 # PGXS compiles .cpp with CXX and CXXFLAGS; ours go last so -Werror and C++17 win.
 override CXXFLAGS += $(PG_CXXFLAGS)
+
+# The extension script is assembled from one part per capability (sql/install/README.md).
+INSTALL_PARTS = $(sort $(wildcard sql/install/*.sql))
+sql/berqenas--0.1.0.sql: $(INSTALL_PARTS)
+	( echo '-- berqenas 0.1.0 (generated from sql/install/*.sql by make; edit the parts)'; \
+	  printf '%s\n' '\echo Use "CREATE EXTENSION berqenas" to load this file. \quit'; \
+	  for part in $(INSTALL_PARTS); do echo; cat $$part; done ) > $@

@@ -1,5 +1,4 @@
--- berqenas 0.1.0: catalog, registry and secrets.
-\echo Use "CREATE EXTENSION berqenas" to load this file. \quit
+-- Part of berqenas--0.1.0.sql: catalog, registry and secrets.
 
 -- The role that may administer Berqenas without being superuser. Roles are cluster-wide, so it
 -- may exist already (another database, an earlier install).
@@ -359,13 +358,8 @@ CREATE FUNCTION berqenas.rotate_secret_key() RETURNS jsonb
     LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
     AS 'MODULE_PATHNAME', 'berqenas_rotate_secret_key';
 
-------------------------------------------------------------------------------------------------
--- Privileges: nothing for PUBLIC; berqenas_admin runs the API and reads everything but secrets.
-------------------------------------------------------------------------------------------------
 
-REVOKE ALL ON ALL TABLES IN SCHEMA berqenas FROM PUBLIC;
-REVOKE ALL ON ALL SEQUENCES IN SCHEMA berqenas FROM PUBLIC;
-REVOKE ALL ON ALL FUNCTIONS IN SCHEMA berqenas FROM PUBLIC;
+-- berqenas_admin runs the registry API and reads everything but secrets (PUBLIC: see 99_privileges).
 GRANT SELECT ON berqenas.remote_databases, berqenas.tenants, berqenas.sync_jobs,
                 berqenas.sync_conflicts, berqenas.sync_audit_log TO berqenas_admin;
 GRANT EXECUTE ON FUNCTION
