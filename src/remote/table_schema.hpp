@@ -1,0 +1,29 @@
+// A remote table's shape as read from the remote catalog (information_schema on both kinds).
+// Type names are the remote's own (e.g. "nvarchar", "datetime2", "numeric", "_int4").
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace berqenas::remote {
+
+struct RemoteColumn {
+    std::string name;
+    std::string remote_type;          // as the remote names it (MSSQL: DATA_TYPE; PostgreSQL: format_type)
+    int max_length = 0;               // characters or bytes; -1 for (max)
+    int precision = 0;
+    int scale = 0;
+    bool nullable = true;
+    bool in_primary_key = false;
+    std::string local_type;           // the PostgreSQL type Berqenas maps it to (type_mapping)
+};
+
+struct RemoteTable {
+    std::string schema;
+    std::string name;
+    std::vector<RemoteColumn> columns;
+    std::vector<std::string> primary_key;   // column names in key order; empty: no key
+};
+
+}  // namespace berqenas::remote

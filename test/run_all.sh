@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# The one test command: builds everything, then runs unit tests (plain and ASan/UBSan), pg_regress,
+# pgTAP and the integration scripts against real throwaway servers. Ends with "N passed, N failed".
+#
+#   test/run_all.sh                 # everything
+#   test/run_all.sh --only regress  # one stage: unit, asan, regress, pgtap, integration
+#   BERQENAS_INTEGRATION_FILTER=tds test/run_all.sh --only integration
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export BERQENAS_BUILD_DIR=${BERQENAS_BUILD_DIR:-$ROOT/build}
+ONLY=""
+[ "${1:-}" = "--only" ] && ONLY=${2:-}
+
+PASSED=0
+FAILED=0
+FAILURES=()
+LOGDIR=$(mktemp -d /tmp/berqenas-test-logs.XXXXXX)
+chmod 755 "$LOGDIR"
+
+stage() { [ -z "$ONLY" ] || [ "$ONLY" = "$1" ]; }
+pass() { PASSED=$((PASSED + 1)); echo "  ok     $1"; }
+fail() { FAILED=$((FAILED + 1)); FAILURES+=("$1"); echo "  FAILED $1"; }
+
+. test/lib/cluster.sh
+trap 'cluster_cleanup' EXIT
+
+echo "== build"
+make -s -j2 >"$LOGDIR/make.log" 2>&1 && make -s install >>"$LOGDIR/make.log" 2>&1 \
+    || { cat "$LOGDIR/make.log"; echo "0 passed, 1 failed"; exit 1; }
+cmake -S . -B "$BERQENAS_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$LOGDIR/cmake.log" 2>&1 \
+    && cmake --build "$BERQENAS_BUILD_DIR" -j2 >>"$LOGDIR/cmake.log" 2>&1 \
+    || { tail -50 "$LOGDIR/cmake.log"; echo "0 passed, 1 failed"; exit 1; }
+
+run_ctest() {   # $1 = build dir, $2 = label for the report
+    local out=$LOGDIR/ctest-$2.log
+    ctest --test-dir "$1" --output-on-failure -j2 >"$out" 2>&1
+    local line
+    while read -r line; do
+        case "$line" in
+            *"Test #"*": "*" Passed"*) pass "$2: $(sed -E 's/.*Test +#[0-9]+: ([^ ]+).*/\1/' <<<"$line")" ;;
+            *"Test #"*": "*) fail "$2: $(sed -E 's/.*Test +#[0-9]+: ([^ ]+).*/\1/' <<<"$line")" ;;
+        esac
+    done < <(grep -E 'Test +#[0-9]+:' "$out")
+    grep -q "tests passed" "$out" || { grep -q "No tests were found" "$out" && return 0; tail -40 "$out"; }
+}
+
+if stage unit; then
+    echo "== unit tests (GoogleTest)"
+    run_ctest "$BERQENAS_BUILD_DIR" unit
+fi
+
+if stage asan; then
+    echo "== unit tests under AddressSanitizer + UBSan"
+    asan_dir=$BERQENAS_BUILD_DIR-asan
+    if cmake -S . -B "$asan_dir" -DBERQENAS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >"$LOGDIR/asan.log" 2>&1 \
+        && cmake --build "$asan_dir" -j2 >>"$LOGDIR/asan.log" 2>&1; then
+        ASAN_OPTIONS=detect_leaks=1 run_ctest "$asan_dir" asan
+    else
+        tail -30 "$LOGDIR/asan.log"; fail "asan: build"
+    fi
+fi
+
+start_servers() {
+    cluster_start cloud "shared_preload_libraries = 'berqenas,pg_cron'" "cron.database_name = 'postgres'" \
+        "max_worker_processes = 32" || return 1
+    cluster_start onprem || return 1
+    export BERQENAS_CLOUD_PORT=$cloud_PORT BERQENAS_ONPREM_PORT=$onprem_PORT
+}
+
+if stage regress || stage pgtap; then
+    start_servers || { echo "0 passed, 1 failed"; exit 1; }
+fi
+
+if stage regress; then
+    echo "== pg_regress (sql/ -> expected/)"
+    rm -rf results regression.diffs regression.out
+    PGHOST=127.0.0.1 PGPORT=$cloud_PORT PGUSER=postgres make -s installcheck >"$LOGDIR/regress.log" 2>&1
+    while read -r line; do
+        name=$(awk '{print $2}' <<<"$line")
+        case "$line" in
+            *"... ok"*) pass "regress: $name" ;;
+            *) fail "regress: $name" ;;
+        esac
+    done < <(grep -E '^(ok|not ok|test| *test) |\.\.\. (ok|FAILED|failed)' "$LOGDIR/regress.log" | grep -E '\.\.\.')
+    [ -f regression.diffs ] && head -100 regression.diffs
+fi
+
+if stage pgtap; then
+    echo "== pgTAP (pg_prove)"
+    cluster_psql cloud -c "CREATE EXTENSION IF NOT EXISTS pgtap" >/dev/null
+    for f in test/pgtap/*.sql; do
+        [ -e "$f" ] || continue
+        if PGPASSWORD=postgres pg_prove -h 127.0.0.1 -p "$cloud_PORT" -U postgres -d postgres "$f" >"$LOGDIR/pgtap.log" 2>&1; then
+            pass "pgtap: $(basename "$f")"
+        else
+            cat "$LOGDIR/pgtap.log"; fail "pgtap: $(basename "$f")"
+        fi
+    done
+fi
+
+if stage integration; then
+    echo "== integration scripts (test/integration)"
+    for f in test/integration/*.sh; do
+        [ -e "$f" ] || continue
+        case "$f" in *"${BERQENAS_INTEGRATION_FILTER:-}"*) ;; *) continue ;; esac
+        log=$LOGDIR/$(basename "$f").log
+        if timeout 900 bash "$f" >"$log" 2>&1; then
+            pass "integration: $(basename "$f")"
+        else
+            tail -40 "$log"; fail "integration: $(basename "$f")"
+        fi
+    done
+fi
+
+echo
+[ ${#FAILURES[@]} -gt 0 ] && printf 'failed: %s\n' "${FAILURES[@]}"
+echo "logs: $LOGDIR"
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
