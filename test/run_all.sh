@@ -66,7 +66,19 @@ start_servers() {
         "max_worker_processes = 32" || return 1
     cluster_start onprem || return 1
     export BERQENAS_CLOUD_PORT=$cloud_PORT BERQENAS_ONPREM_PORT=$onprem_PORT
+    # The MSSQL stand-in, backed by the on-prem cluster (database "postgres").
+    local tds=$BERQENAS_BUILD_DIR/test/tds_server/berqenas-tds-server
+    if [ -x "$tds" ]; then
+        [ -f test/tds_server/mssql_types.sql ] && cluster_psql onprem -f test/tds_server/mssql_types.sql >/dev/null
+        BERQENAS_TDS_PORT=$(free_port)
+        "$tds" --listen-port "$BERQENAS_TDS_PORT" --pg-host 127.0.0.1 --pg-port "$onprem_PORT" >"$LOGDIR/tds-server.log" 2>&1 &
+        TDS_PID=$!
+        export BERQENAS_TDS_PORT
+        for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$BERQENAS_TDS_PORT") 2>/dev/null && break; sleep 0.1; done
+    fi
 }
+TDS_PID=""
+trap '[ -n "$TDS_PID" ] && kill "$TDS_PID" 2>/dev/null; cluster_cleanup' EXIT
 
 if stage regress || stage pgtap; then
     start_servers || { echo "0 passed, 1 failed"; exit 1; }
