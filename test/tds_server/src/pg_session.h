@@ -1,0 +1,66 @@
+// One PostgreSQL session behind one TDS session: connects with the TDS login's credentials,
+// waits for results while still noticing the client (for attention), cancels, and looks up
+// the mssql_<type> domains that libpq's row descriptions hide.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace berqenas::tds {
+
+struct PgResultDeleter {
+    void operator()(PGresult* r) const { PQclear(r); }
+};
+using PgResult = std::unique_ptr<PGresult, PgResultDeleter>;
+
+struct PgNotice {
+    std::string severity;
+    std::string message;
+};
+
+class PgSession {
+public:
+    PgSession() = default;
+    ~PgSession();
+    PgSession(const PgSession&) = delete;
+    PgSession& operator=(const PgSession&) = delete;
+
+    // Connects; on failure returns false and fills sqlstate (best guess, libpq gives none for
+    // connection failures) and message.
+    bool connect(const std::string& host, const std::string& port, const std::string& user,
+                 const std::string& password, const std::string& database, std::string& sqlstate,
+                 std::string& message);
+
+    PGconn* conn() const { return conn_; }
+    std::string database() const { return conn_ ? PQdb(conn_) : ""; }
+    int server_version() const { return conn_ ? PQserverVersion(conn_) : 0; }
+    bool in_transaction() const;
+
+    // Next result of the query in flight, or null when it is complete. While waiting, calls
+    // on_client_data whenever client_fd has bytes (the callback may call cancel()).
+    PgResult next_result(int client_fd, const std::function<void()>& on_client_data);
+    // Drains the query in flight, discarding its results.
+    void drain(int client_fd, const std::function<void()>& on_client_data);
+    // Asks the backend to cancel the query in flight (PQcancel on a separate connection).
+    void cancel();
+    // Runs a statement synchronously (nothing else may be in flight).
+    PgResult exec(const std::string& sql);
+
+    // For each column of a described result: its domain name when it is a table column whose
+    // declared type is a domain, else empty.
+    std::vector<std::string> column_domains(const PGresult* description);
+
+    // Notices (RAISE NOTICE, warnings) received since the last call.
+    std::vector<PgNotice> take_notices();
+
+private:
+    static void notice_receiver(void* arg, const PGresult* res);
+    PGconn* conn_ = nullptr;
+    std::vector<PgNotice> notices_;
+};
+
+}  // namespace berqenas::tds

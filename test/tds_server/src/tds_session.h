@@ -1,0 +1,73 @@
+// One client connection: PRELOGIN and LOGIN7, then SQL batches run statement by statement on
+// the client's own PostgreSQL session, with results streamed back as TDS tokens.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "column_type.h"
+#include "fault_injector.h"
+#include "login7.h"
+#include "packet_io.h"
+#include "pg_session.h"
+#include "tsql_rewriter.h"
+
+namespace berqenas::tds {
+
+struct ServerConfig {
+    std::string pg_host = "127.0.0.1";
+    std::string pg_port = "5432";
+    FaultSettings faults;
+    bool log_statements = false;
+};
+
+class TdsSession {
+public:
+    TdsSession(int fd, const ServerConfig& config, std::atomic<bool>& refuse_logins);
+    // Serves the connection until the client leaves, a fault drops it, or the socket breaks.
+    void run();
+
+private:
+    bool handle_login();
+    void handle_batch(const std::string& payload);
+    void run_statement(const RewrittenStatement& st);
+    void run_sql(const RewrittenStatement& st);
+    void stream_results(const std::vector<ResultColumn>* described);
+    void handle_set_option(const RewrittenStatement& st);
+    void handle_use(const std::string& database);
+    void on_client_data();
+
+    // Output helpers. The last DONE is held back so it can say whether more follows.
+    void emit(const std::string& token);
+    void emit_message(const ServerMessage& msg);
+    void emit_error(const ServerMessage& msg);
+    void queue_done(uint16_t status, uint16_t cur_cmd, uint64_t rows);
+    void finish_response();
+    void emit_notices();
+
+    std::vector<ResultColumn> describe_columns(const PGresult* res, bool lookup_domains);
+    void log(const std::string& line) const;
+
+    PacketChannel channel_;
+    const ServerConfig& config_;
+    std::atomic<bool>& refuse_logins_;
+    FaultInjector faults_;
+    std::unique_ptr<PgSession> pg_;
+    Login7 login_;
+    RewriteContext ctx_;
+    bool nocount_ = false;
+    bool attention_ = false;    // the client cancelled the current batch
+    bool closed_ = false;       // the connection is gone (or dropped on purpose)
+    bool batch_stopped_ = false;
+    bool statement_failed_ = false;
+    std::string last_error_state_;
+    bool has_pending_done_ = false;
+    uint16_t pending_status_ = 0, pending_cmd_ = 0;
+    uint64_t pending_rows_ = 0;
+    unsigned statement_counter_ = 0;
+};
+
+}  // namespace berqenas::tds
