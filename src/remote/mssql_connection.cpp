@@ -7,6 +7,9 @@
 
 #include "common/error.hpp"
 #include "remote/interrupts.hpp"
+#include "remote/mssql_row_stream.hpp"
+#include "remote/sql_dialect.hpp"
+#include "remote/type_mapping.hpp"
 
 namespace berqenas::remote {
 
@@ -16,11 +19,7 @@ namespace {
 // login), and a backend runs one remote call at a time.
 thread_local MssqlConnection* active_connection = nullptr;
 
-struct ActiveScope {
-    explicit ActiveScope(MssqlConnection* c) : previous(active_connection) { active_connection = c; }
-    ~ActiveScope() { active_connection = previous; }
-    MssqlConnection* previous;
-};
+using ActiveScope = MssqlActiveScope;
 
 int handle_error(DBPROCESS*, int severity, int dberr, int, char* dberrstr, char* oserrstr) {
     MssqlConnection* c = active_connection;
@@ -64,6 +63,15 @@ struct LoginRecord {
 };
 
 }  // namespace
+
+MssqlActiveScope::MssqlActiveScope(MssqlConnection* conn) : previous(active_connection) { active_connection = conn; }
+MssqlActiveScope::~MssqlActiveScope() { active_connection = previous; }
+
+void MssqlConnection::restart_deadline() {
+    deadline_ = params_.query_timeout_seconds > 0
+                    ? std::chrono::steady_clock::now() + std::chrono::seconds(params_.query_timeout_seconds)
+                    : std::chrono::steady_clock::time_point::max();
+}
 
 const char* sqlstate_for_mssql_error(int number) {
     switch (number) {
@@ -150,11 +158,10 @@ bool MssqlConnection::is_usable() const { return dbproc_ != nullptr && !DBDEAD(d
 }
 
 void MssqlConnection::send_batch(const std::string& sql) {
+    settle();
     if (!is_usable()) throw Error(sqlstate::connection_failure, "connection to " + params_.describe() + " is broken");
     messages_.clear();
-    deadline_ = params_.query_timeout_seconds > 0
-                    ? std::chrono::steady_clock::now() + std::chrono::seconds(params_.query_timeout_seconds)
-                    : std::chrono::steady_clock::time_point::max();
+    restart_deadline();
     if (dbcmd(dbproc_, sql.c_str()) == FAIL || dbsqlexec(dbproc_) == FAIL) throw_failure("a batch");
 }
 
@@ -231,6 +238,75 @@ std::string MssqlConnection::server_version() {
     TextResult r = query_text("SELECT @@VERSION");
     if (r.rows.empty() || !r.rows[0][0]) return {};
     return *r.rows[0][0];
+}
+
+std::vector<std::string> MssqlConnection::list_tables(const std::string& schema) {
+    std::string sql = "SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = " +
+                      quote_literal(DatabaseKind::mssql, schema.empty() ? "dbo" : schema) + " ORDER BY TABLE_NAME";
+    TextResult r = query_text(sql);
+    std::vector<std::string> out;
+    for (auto& row : r.rows)
+        if (row[0]) out.push_back(*row[0]);
+    return out;
+}
+
+RemoteTable MssqlConnection::describe_table(const std::string& schema, const std::string& table) {
+    RemoteTable out;
+    out.schema = schema.empty() ? "dbo" : schema;
+    out.name = table;
+    std::string s = quote_literal(DatabaseKind::mssql, out.schema);
+    std::string t = quote_literal(DatabaseKind::mssql, table);
+    TextResult cols = query_text(
+        "SELECT COLUMN_NAME, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE, IS_NULLABLE "
+        "FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = " + s + " AND TABLE_NAME = " + t +
+        " ORDER BY ORDINAL_POSITION");
+    if (cols.rows.empty())
+        throw Error("42P01", "remote table " + qualified_name(DatabaseKind::mssql, out.schema, table) +
+                                 " does not exist on " + params_.describe());
+    TextResult keys = query_text(
+        "SELECT k.COLUMN_NAME FROM INFORMATION_SCHEMA.TABLE_CONSTRAINTS c "
+        "JOIN INFORMATION_SCHEMA.KEY_COLUMN_USAGE k ON k.CONSTRAINT_NAME = c.CONSTRAINT_NAME "
+        "AND k.TABLE_SCHEMA = c.TABLE_SCHEMA AND k.TABLE_NAME = c.TABLE_NAME "
+        "WHERE c.CONSTRAINT_TYPE = 'PRIMARY KEY' AND c.TABLE_SCHEMA = " + s + " AND c.TABLE_NAME = " + t +
+        " ORDER BY k.ORDINAL_POSITION");
+    for (auto& row : keys.rows)
+        if (row[0]) out.primary_key.push_back(*row[0]);
+    auto number = [](const std::optional<std::string>& v) { return v && !v->empty() ? std::atoi(v->c_str()) : 0; };
+    for (auto& row : cols.rows) {
+        RemoteColumn c;
+        c.name = row[0].value_or("");
+        c.remote_type = row[1].value_or("");
+        for (auto& ch : c.remote_type) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+        c.max_length = number(row[2]);
+        c.precision = number(row[3]);
+        c.scale = number(row[4]);
+        c.nullable = row[5].value_or("YES") != "NO";
+        for (auto& k : out.primary_key) c.in_primary_key = c.in_primary_key || k == c.name;
+        out.columns.push_back(std::move(c));
+    }
+    apply_type_mapping(DatabaseKind::mssql, out);
+    return out;
+}
+
+void MssqlConnection::begin() {
+    if (in_transaction_) return;
+    execute("BEGIN TRANSACTION");
+    in_transaction_ = true;
+}
+
+void MssqlConnection::commit() {
+    if (!in_transaction_) return;
+    in_transaction_ = false;
+    execute("COMMIT TRANSACTION");
+}
+
+void MssqlConnection::rollback() {
+    if (!in_transaction_) return;
+    in_transaction_ = false;
+    if (!is_usable()) return;
+    if (active_stream_ != nullptr) active_stream_->close();
+    // A severe error may have ended the transaction on the server already.
+    execute("IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION");
 }
 
 }  // namespace berqenas::remote

@@ -33,6 +33,20 @@ public:
     TextResult query_text(const std::string& sql) override;
     bool is_usable() const override;
 
+    std::vector<std::string> list_tables(const std::string& schema) override;
+    RemoteTable describe_table(const std::string& schema, const std::string& table) override;
+    std::unique_ptr<RowStream> open_stream(const std::string& sql, int fetch_size, const TextParams& params = {}) override;
+    std::unique_ptr<RowStream> query(const std::string& sql, const TextParams& params = {}) override;
+    void begin() override;
+    void commit() override;
+    void rollback() override;
+    bool in_transaction() const override { return in_transaction_; }
+
+    // TDS has one result stream per connection: before another batch is sent, the stream still
+    // reading (if any) takes its remaining rows into memory.
+    void settle();
+    class MssqlRowStream* active_stream_ = nullptr;
+
     DBPROCESS* native() { return dbproc_; }
     // Sends a batch and waits for the server to accept it (dbsqlexec); throws on failure.
     void send_batch(const std::string& sql);
@@ -42,6 +56,9 @@ public:
     [[noreturn]] void throw_failure(const std::string& what);
     void clear_messages() { messages_.clear(); }
 
+    // Restarts the query-timeout clock (each wait for the server gets the full timeout).
+    void restart_deadline();
+
     // Used by the db-lib callbacks.
     std::vector<MssqlMessage> messages_;
     std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
@@ -49,6 +66,14 @@ public:
 private:
     ConnectionParams params_;
     DBPROCESS* dbproc_ = nullptr;
+    bool in_transaction_ = false;
+};
+
+// Makes conn the connection db-lib's callbacks report into, for the scope's lifetime.
+struct MssqlActiveScope {
+    explicit MssqlActiveScope(MssqlConnection* conn);
+    ~MssqlActiveScope();
+    MssqlConnection* previous;
 };
 
 // Maps a SQL Server error number to the SQLSTATE we raise (2627 → 23505, 18456 → 28000, ...).

@@ -1,5 +1,6 @@
 // The PostgreSQL driver (libpq): non-blocking connect and queries that wait in short slices so a
-// local cancel is noticed, sent to the remote (PQcancel) and reported as 57014.
+// local cancel is noticed, sent to the remote (PQcancel) and reported as 57014. Rows stream from
+// a cursor fetched in binary, one batch ahead of the reader.
 #pragma once
 
 #include <libpq-fe.h>
@@ -17,6 +18,8 @@ struct PgResultDeleter {
 };
 using PgResultPtr = std::unique_ptr<PGresult, PgResultDeleter>;
 
+class PgCursorStream;
+
 class PgConnection final : public RemoteConnection {
 public:
     explicit PgConnection(const ConnectionParams& params);
@@ -29,18 +32,43 @@ public:
     TextResult query_text(const std::string& sql) override;
     bool is_usable() const override;
 
+    std::vector<std::string> list_tables(const std::string& schema) override;
+    RemoteTable describe_table(const std::string& schema, const std::string& table) override;
+    std::unique_ptr<RowStream> open_stream(const std::string& sql, int fetch_size, const TextParams& params = {}) override;
+    std::unique_ptr<RowStream> query(const std::string& sql, const TextParams& params = {}) override;
+    void begin() override;
+    void commit() override;
+    void rollback() override;
+    bool in_transaction() const override { return in_transaction_; }
+
     PGconn* native() { return conn_; }
-    // Sends the query and waits for its single result; throws on error (remote text in DETAIL).
+    // Sends the query (simple protocol: several statements allowed) and waits for its results;
+    // returns the last. Throws on error (remote SQLSTATE kept, remote text in DETAIL).
     PgResultPtr exec(const std::string& sql);
+    // One statement with text parameters; results in binary when binary_results.
+    PgResultPtr exec_params(const std::string& sql, const TextParams& params, bool binary_results);
     // Waits until the socket is readable/writable, checking interrupts and the query timeout.
     void wait_socket(bool for_write, std::chrono::steady_clock::time_point deadline);
     // Sends a cancel request for the running query (best effort).
     void cancel_running_query();
     [[noreturn]] void throw_remote_error(const PGresult* result, const std::string& what);
 
+    // Stream plumbing: at most one stream has a FETCH in flight; any other command first lets it
+    // collect its answer (settle), so several streams and statements can interleave.
+    void send_params(const std::string& sql, const TextParams& params, bool binary_results);
+    PgResultPtr await_result();
+    void settle();
+    PgCursorStream* inflight_ = nullptr;
+    int next_cursor_number() { return ++cursor_counter_; }
+
 private:
     ConnectionParams params_;
     PGconn* conn_ = nullptr;
+    bool in_transaction_ = false;
+    int cursor_counter_ = 0;
 };
+
+// Name of a built-in PostgreSQL type OID ("int4", "timestamptz", ...), or "oid <n>".
+std::string pg_builtin_type_name(uint32_t oid);
 
 }  // namespace berqenas::remote

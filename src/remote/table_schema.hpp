@@ -17,6 +17,9 @@ struct RemoteColumn {
     bool nullable = true;
     bool in_primary_key = false;
     std::string local_type;           // the PostgreSQL type Berqenas maps it to (type_mapping)
+    // PostgreSQL remotes: for a domain its base type, for an enum "text" (arrays: "text[]"); what
+    // to use when the local database lacks local_type. Empty for everything else.
+    std::string fallback_type;
 };
 
 struct RemoteTable {

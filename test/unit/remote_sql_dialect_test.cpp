@@ -1,0 +1,50 @@
+// Quoting and limit syntax per remote kind: what we send must be valid, injection-free SQL.
+#include <gtest/gtest.h>
+
+#include "remote/sql_dialect.hpp"
+
+using namespace berqenas::remote;
+
+TEST(RemoteSqlDialect, QuotesIdentifiers) {
+    EXPECT_EQ(quote_identifier(DatabaseKind::postgresql, "Order"), "\"Order\"");
+    EXPECT_EQ(quote_identifier(DatabaseKind::postgresql, "a\"b"), "\"a\"\"b\"");
+    EXPECT_EQ(quote_identifier(DatabaseKind::mssql, "Order Lines"), "[Order Lines]");
+    EXPECT_EQ(quote_identifier(DatabaseKind::mssql, "a]b[c"), "[a]]b[c]");
+    EXPECT_EQ(qualified_name(DatabaseKind::mssql, "dbo", "t"), "[dbo].[t]");
+    EXPECT_EQ(qualified_name(DatabaseKind::postgresql, "", "t"), "\"t\"");
+}
+
+TEST(RemoteSqlDialect, QuotesLiterals) {
+    EXPECT_EQ(quote_literal(DatabaseKind::postgresql, "it's"), "'it''s'");
+    EXPECT_EQ(quote_literal(DatabaseKind::postgresql, "a\\b'"), "E'a\\\\b'''");
+    EXPECT_EQ(quote_literal(DatabaseKind::mssql, "it's"), "N'it''s'");
+    EXPECT_EQ(quote_literal(DatabaseKind::mssql, "a\\b"), "N'a\\b'");
+    EXPECT_EQ(quote_literal(DatabaseKind::mssql, "Ğüş"), "N'Ğüş'");
+    EXPECT_EQ(binary_literal(DatabaseKind::mssql, std::string("\x01\xff", 2)), "0x01ff");
+    EXPECT_EQ(binary_literal(DatabaseKind::postgresql, std::string("\x01\xff", 2)), "'\\x01ff'::bytea");
+    EXPECT_EQ(boolean_literal(DatabaseKind::mssql, true), "1");
+    EXPECT_EQ(boolean_literal(DatabaseKind::postgresql, false), "false");
+}
+
+TEST(RemoteSqlDialect, BuildsLimitedSelects) {
+    SelectParts p;
+    p.columns = "a, b";
+    p.from = "t";
+    p.where = "a > 1";
+    p.order_by = "a ASC";
+    p.limit = 10;
+    EXPECT_EQ(build_select(DatabaseKind::postgresql, p), "SELECT a, b FROM t WHERE a > 1 ORDER BY a ASC LIMIT 10");
+    EXPECT_EQ(build_select(DatabaseKind::mssql, p), "SELECT TOP (10) a, b FROM t WHERE a > 1 ORDER BY a ASC");
+    p.offset = 5;
+    EXPECT_EQ(build_select(DatabaseKind::postgresql, p),
+              "SELECT a, b FROM t WHERE a > 1 ORDER BY a ASC LIMIT 10 OFFSET 5");
+    EXPECT_EQ(build_select(DatabaseKind::mssql, p),
+              "SELECT a, b FROM t WHERE a > 1 ORDER BY a ASC OFFSET 5 ROWS FETCH NEXT 10 ROWS ONLY");
+    p.order_by.clear();
+    p.limit.reset();
+    EXPECT_EQ(build_select(DatabaseKind::mssql, p), "SELECT a, b FROM t WHERE a > 1 ORDER BY (SELECT NULL) OFFSET 5 ROWS");
+    SelectParts plain;
+    plain.columns = "*";
+    plain.from = "t";
+    EXPECT_EQ(build_select(DatabaseKind::mssql, plain), "SELECT * FROM t");
+}
