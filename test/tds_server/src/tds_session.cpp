@@ -220,13 +220,36 @@ void TdsSession::handle_batch(const std::string& payload) {
     faults_.start_batch();
     for (const auto& statement : split_statements(lex_tsql(sql))) {
         if (closed_ || attention_ || batch_stopped_) break;
-        ctx_.transaction_count = pg_->in_transaction() ? 1 : 0;
-        RewrittenStatement st = rewrite_statement(statement, ctx_);
-        if (config_.log_statements && st.kind == StatementKind::Sql) log("  as: " + st.sql);
-        run_statement(st);
-        if (!closed_) emit_notices();
+        run_tsql(statement);
     }
     if (!closed_) finish_response();
+}
+
+void TdsSession::run_tsql(const std::vector<Token>& statement) {
+    // @@TRANCOUNT and @@ROWCOUNT are substituted per statement, so rewrite just before running.
+    ctx_.transaction_count = pg_->in_transaction() ? 1 : 0;
+    RewrittenStatement st = rewrite_statement(statement, ctx_);
+    if (config_.log_statements && (st.kind == StatementKind::Sql || st.kind == StatementKind::Conditional))
+        log("  as: " + st.sql);
+    run_statement(st);
+    if (!closed_) emit_notices();
+}
+
+void TdsSession::handle_conditional(const RewrittenStatement& st) {
+    PgResult r = pg_->exec(st.sql);
+    if (PQresultStatus(r.get()) != PGRES_TUPLES_OK) {
+        const char* state = PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
+        const char* msg = PQresultErrorField(r.get(), PG_DIAG_MESSAGE_PRIMARY);
+        emit_error(error_from_postgres(state ? state : "XX000", msg ? msg : PQerrorMessage(pg_->conn())));
+        return;
+    }
+    bool truth = PQntuples(r.get()) == 1 && std::string(PQgetvalue(r.get(), 0, 0)) == "1";
+    const auto& branch = truth ? st.then_statements : st.else_statements;
+    if (branch.empty()) queue_done(kDoneFinal, kCmdNone, 0);
+    for (const auto& statement : branch) {
+        if (closed_ || attention_ || batch_stopped_) break;
+        run_tsql(statement);
+    }
 }
 
 void TdsSession::run_statement(const RewrittenStatement& st) {
@@ -249,6 +272,7 @@ void TdsSession::run_statement(const RewrittenStatement& st) {
             queue_done(kDoneFinal, kCmdNone, 0);
             return;
         case StatementKind::UseDatabase: handle_use(st.value); return;
+        case StatementKind::Conditional: handle_conditional(st); return;
     }
 }
 

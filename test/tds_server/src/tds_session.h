@@ -38,6 +38,8 @@ private:
     void stream_results(const std::vector<ResultColumn>* described);
     void handle_set_option(const RewrittenStatement& st);
     void handle_use(const std::string& database);
+    void handle_conditional(const RewrittenStatement& st);
+    void run_tsql(const std::vector<Token>& statement);
     void on_client_data();
 
     // Output helpers. The last DONE is held back so it can say whether more follows.

@@ -310,6 +310,73 @@ RewrittenStatement drop_trigger(const Statement& s, const RewriteContext& ctx) {
     return translate_drop_trigger(s.tokens, ctx);
 }
 
+// Words that start the statement an IF governs.
+const char* const kStatementStarts[] = {"begin", "commit", "rollback", "insert", "update", "delete", "select",
+                                        "drop", "create", "alter", "print", "set", "truncate", "waitfor",
+                                        "merge", "save", "with", "return", "use"};
+
+bool starts_statement(const Token& t) {
+    for (const char* w : kStatementStarts)
+        if (t.is_word(w)) return true;
+    return false;
+}
+
+// A branch of an IF: one statement, or the statements of a BEGIN ... END block.
+std::vector<std::vector<Token>> branch_statements(const std::vector<Token>& tokens) {
+    size_t first = next_sig(tokens, static_cast<size_t>(-1));
+    size_t last = tokens.size();
+    while (last > 0 && (tokens[last - 1].is_trivia() || tokens[last - 1].is_symbol(";"))) --last;
+    size_t after_begin = next_sig(tokens, first);
+    bool block = first < tokens.size() && tokens[first].is_word("begin") && last > 0 &&
+                 tokens[last - 1].is_word("end") &&
+                 !(sig_is_word(tokens, after_begin, "tran") || sig_is_word(tokens, after_begin, "transaction"));
+    if (!block) return split_statements(tokens);
+    std::vector<Token> inner(tokens.begin() + static_cast<long>(first) + 1, tokens.begin() + static_cast<long>(last) - 1);
+    return split_statements(inner);
+}
+
+RewrittenStatement conditional(const Statement& s, const RewriteContext& ctx) {
+    const auto& t = s.tokens;
+    size_t cond_begin = s.sig[0] + 1, then_begin = t.size(), else_begin = t.size();
+    int depth = 0;
+    for (size_t k = 1; k < s.sig.size(); ++k) {
+        const Token& tok = s.word(k);
+        if (tok.is_symbol("(")) ++depth;
+        if (tok.is_symbol(")")) --depth;
+        if (depth != 0) continue;
+        if (then_begin == t.size() && starts_statement(tok)) {
+            then_begin = s.sig[k];
+        } else if (then_begin != t.size() && tok.is_word("else")) {
+            // Only an ELSE outside BEGIN...END/CASE...END belongs to this IF.
+            int blocks = 0;
+            for (size_t j = then_begin; j < s.sig[k]; ++j) {
+                if (t[j].is_word("begin") || t[j].is_word("case")) ++blocks;
+                if (t[j].is_word("end")) --blocks;
+            }
+            if (blocks == 0) {
+                else_begin = s.sig[k];
+                break;
+            }
+        }
+    }
+    RewrittenStatement r;
+    if (then_begin == t.size()) {
+        r.kind = StatementKind::Refused;
+        r.message.number = 102;
+        r.message.severity = 15;
+        r.message.text = "IF without a statement the Berqenas TDS test server understands";
+        return r;
+    }
+    std::vector<Token> condition(t.begin() + static_cast<long>(cond_begin), t.begin() + static_cast<long>(then_begin));
+    r.kind = StatementKind::Conditional;
+    r.sql = "SELECT CASE WHEN (" + trimmed(rewrite_tokens(condition, ctx, nullptr)) + ") THEN 1 ELSE 0 END";
+    r.then_statements = branch_statements(
+        std::vector<Token>(t.begin() + static_cast<long>(then_begin), t.begin() + static_cast<long>(else_begin)));
+    if (else_begin < t.size())
+        r.else_statements = branch_statements(std::vector<Token>(t.begin() + static_cast<long>(else_begin) + 1, t.end()));
+    return r;
+}
+
 struct StatementRule {
     std::vector<const char*> leading_words;
     RewrittenStatement (*handler)(const Statement&, const RewriteContext&);
@@ -333,6 +400,7 @@ const StatementRule kStatementRules[] = {
     {{"use"}, use_database},
     {{"print"}, print_message},
     {{"waitfor", "delay"}, waitfor_delay},
+    {{"if"}, conditional},
 };
 
 }  // namespace

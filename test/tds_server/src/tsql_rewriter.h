@@ -27,6 +27,7 @@ enum class StatementKind {
     Refused,       // answer with `message` as an error (MERGE)
     Print,         // answer with `message` as an INFO
     UseDatabase,   // USE <db>: `value` holds the database name
+    Conditional,   // IF <condition> <statement> [ELSE <statement>]: the session evaluates `sql`
 };
 
 // A sized SQL Server type the statement needs as a mssql_<kind>_<n> domain, e.g. varchar 50.
@@ -44,6 +45,9 @@ struct RewrittenStatement {
     std::string option;  // SetOption / FaultControl: the option or fault name, lower case
     std::string value;   // its value as written (or the database for USE)
     ServerMessage message;
+    // Conditional: `sql` is a SELECT yielding 1 or 0; the branches are T-SQL statements.
+    std::vector<std::vector<Token>> then_statements;
+    std::vector<std::vector<Token>> else_statements;
 };
 
 RewrittenStatement rewrite_statement(const std::vector<Token>& statement, const RewriteContext& ctx);

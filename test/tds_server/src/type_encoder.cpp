@@ -192,8 +192,10 @@ void encode_decimal(const ColumnType& type, std::string_view text, ByteWriter& o
 void encode_money(const ColumnType& type, std::string_view text, ByteWriter& out) {
     bool negative = false;
     unsigned __int128 mag = scaled_magnitude(text, 4, negative);
-    if (mag > static_cast<unsigned __int128>(INT64_MAX)) out_of_range("money", text);
-    int64_t v = negative ? -static_cast<int64_t>(mag) : static_cast<int64_t>(mag);
+    // The most negative money value's magnitude is one past INT64_MAX.
+    const unsigned __int128 limit = static_cast<unsigned __int128>(INT64_MAX) + (negative ? 1 : 0);
+    if (mag > limit) out_of_range("money", text);
+    int64_t v = negative ? static_cast<int64_t>(0 - static_cast<uint64_t>(mag)) : static_cast<int64_t>(mag);
     if (type.max_length == 4) {
         if (v < INT32_MIN || v > INT32_MAX) out_of_range("smallmoney", text);
         out.u8(4);
