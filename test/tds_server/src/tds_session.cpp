@@ -136,7 +136,8 @@ bool TdsSession::handle_login() {
     channel_.append(done_token(kDoneFinal, kCmdNone, 0));
     channel_.end_response();
     channel_.set_packet_size(packet_size);
-    log("login ok for user '" + login_.user_name + "' database '" + pg_->database() + "' packet size " +
+    log("login ok for user '" + login_.user_name + "' (asked for packet size " + std::to_string(login_.packet_size) +
+        ") database '" + pg_->database() + "' packet size " +
         std::to_string(packet_size));
     return !channel_.broken();
 }
