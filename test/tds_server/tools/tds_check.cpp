@@ -2,7 +2,7 @@
 // and prints every result set, row and server message in a stable, exact form to assert on.
 //
 //   berqenas-tds-check -S 127.0.0.1:PORT -U user -P pass [-D db] [-b packet_size]
-//                      [--count-only] [--cancel-after-ms N] "T-SQL batch"
+//                      [--count-only] [--cancel-after-ms N] [--then "second batch"] "T-SQL batch"
 //
 // Output lines: "COLUMNS name:type(len) ...", "ROW v1|v2|..." (NULL for nulls, 0x.. for binary,
 // ISO dates), "COUNT n" after each result set, "MSG number severity text" for server messages,
@@ -100,10 +100,53 @@ std::string format_value(DBPROCESS* db, int col) {
     return out;
 }
 
+// Runs one batch and prints its result sets; returns 0, or 1 when a statement failed.
+int run_batch(DBPROCESS* db, const char* sql, bool count_only) {
+    int rc = 0;
+    dbcmd(db, sql);
+    if (dbsqlexec(db) == FAIL) rc = 1;
+    if (DBDEAD(db)) return 3;
+    RETCODE r;
+    // A failed statement does not end a T-SQL batch: keep reading the results that follow it.
+    int failures = 0;
+    while ((r = dbresults(db)) != NO_MORE_RESULTS) {
+        if (r == FAIL) {
+            rc = 1;
+            if (++failures > 100 || DBDEAD(db)) break;
+            continue;
+        }
+        int ncols = dbnumcols(db);
+        if (ncols > 0) {
+            std::string header = "COLUMNS";
+            for (int c = 1; c <= ncols; ++c) {
+                header += " " + std::string(dbcolname(db, c)) + ":" + dbprtype(dbcoltype(db, c)) + "(" +
+                          std::to_string(dbcollen(db, c)) + ")";
+            }
+            std::printf("%s\n", header.c_str());
+        }
+        long rows = 0;
+        STATUS s;
+        while ((s = dbnextrow(db)) != NO_MORE_ROWS) {
+            if (s == FAIL) {
+                rc = 1;
+                break;
+            }
+            ++rows;
+            if (count_only) continue;
+            std::string line = "ROW";
+            for (int c = 1; c <= ncols; ++c) line += std::string(c == 1 ? " " : "|") + format_value(db, c);
+            std::printf("%s\n", line.c_str());
+        }
+        if (ncols > 0 || DBCOUNT(db) >= 0) std::printf("COUNT %ld\n", ncols > 0 ? rows : static_cast<long>(DBCOUNT(db)));
+    }
+    return rc;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     const char *server = nullptr, *user = nullptr, *password = nullptr, *database = nullptr, *sql = nullptr;
+    const char* then_sql = nullptr;
     int packet_size = 0;
     long cancel_after_ms = -1;
     bool count_only = false;
@@ -116,6 +159,7 @@ int main(int argc, char** argv) {
         else if (a == "-D") database = next();
         else if (a == "-b") packet_size = std::atoi(next());
         else if (a == "--count-only") count_only = true;
+        else if (a == "--then") then_sql = next();
         else if (a == "--cancel-after-ms") cancel_after_ms = std::atol(next());
         else sql = argv[i];
     }
@@ -144,6 +188,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     int rc = 0;
+    g_server_errors = 0;
     if (cancel_after_ms >= 0) {
         // Send, wait, then cancel: the server must stop the backend and acknowledge the attention.
         auto start = std::chrono::steady_clock::now();
@@ -163,45 +208,11 @@ int main(int argc, char** argv) {
         dbexit();
         return c == SUCCEED ? 0 : 1;
     }
-    dbcmd(db, sql);
-    if (dbsqlexec(db) == FAIL) rc = 1;
-    if (DBDEAD(db)) {
-        std::printf("CONNECTION LOST\n");
-        return 3;
-    }
-    RETCODE r;
-    // A failed statement does not end a T-SQL batch: keep reading the results that follow it.
-    int failures = 0;
-    while ((r = dbresults(db)) != NO_MORE_RESULTS) {
-        if (r == FAIL) {
-            rc = 1;
-            if (++failures > 100 || DBDEAD(db)) break;
-            continue;
-        }
-        int ncols = dbnumcols(db);
-        if (ncols > 0) {
-            std::string header = "COLUMNS";
-            for (int c = 1; c <= ncols; ++c) {
-                header += " " + std::string(dbcolname(db, c)) + ":" + dbprtype(dbcoltype(db, c)) + "(" +
-                          std::to_string(dbcollen(db, c)) + ")";
-            }
-            std::printf("%s\n", header.c_str());
-        }
-        long rows = 0;
-        STATUS s;
-        while ((s = dbnextrow(db)) != NO_MORE_ROWS) {
-            if (s == FAIL) {
-                rc = 1;
-                if (DBDEAD(db)) std::printf("CONNECTION LOST\n");
-                break;
-            }
-            ++rows;
-            if (count_only) continue;
-            std::string line = "ROW";
-            for (int c = 1; c <= ncols; ++c) line += std::string(c == 1 ? " " : "|") + format_value(db, c);
-            std::printf("%s\n", line.c_str());
-        }
-        if (ncols > 0 || DBCOUNT(db) >= 0) std::printf("COUNT %ld\n", ncols > 0 ? rows : static_cast<long>(DBCOUNT(db)));
+    rc = run_batch(db, sql, count_only);
+    if (then_sql && !DBDEAD(db)) {
+        std::printf("THEN\n");
+        int rc2 = run_batch(db, then_sql, count_only);
+        if (rc == 0) rc = rc2;
     }
     bool dead = DBDEAD(db);
     if (dead) std::printf("CONNECTION LOST\n");
