@@ -1,0 +1,445 @@
+// Deparsing local expressions into PostgreSQL or T-SQL. Only what both sides evaluate the same
+// way is sent; for MSSQL, text comparisons (case-insensitive there) are sent as a pre-filter and
+// checked again locally.
+#include "fdw/deparse.hpp"
+
+#include "fdw/value_to_datum.hpp"
+#include "remote/sql_dialect.hpp"
+
+extern "C" {
+#include "catalog/pg_collation.h"
+#include "catalog/pg_operator.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/paths.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+#include "access/stratnum.h"
+#include "catalog/pg_am.h"
+#include "commands/defrem.h"
+}
+
+namespace berqenas::fdw {
+
+using remote::DatabaseKind;
+
+namespace {
+
+bool is_mssql(const DeparseContext& ctx) { return ctx.table->kind == DatabaseKind::mssql; }
+
+bool is_text_type(Oid t) { return t == TEXTOID || t == VARCHAROID || t == BPCHAROID || t == NAMEOID; }
+
+// Types whose comparisons mean the same in T-SQL.
+bool mssql_ordered_type(Oid t) {
+    switch (t) {
+        case INT2OID: case INT4OID: case INT8OID: case NUMERICOID: case FLOAT4OID: case FLOAT8OID:
+        case DATEOID: case TIMEOID: case TIMESTAMPOID: case TIMESTAMPTZOID:
+            return true;
+        default:
+            return false;
+    }
+}
+bool mssql_equality_type(Oid t) { return mssql_ordered_type(t) || t == BOOLOID || t == UUIDOID || t == BYTEAOID; }
+
+bool collation_ok(Oid coll) { return coll == InvalidOid || coll == DEFAULT_COLLATION_OID || coll == C_COLLATION_OID; }
+
+std::string type_name(Oid type, int32 typmod) {
+    char* s = pg::pg_call([&] { return format_type_with_typemod(type, typmod); });
+    return s;
+}
+
+bool deparse_const(DeparseContext& ctx, Const* c, std::string& out) {
+    if (!is_builtin_type(c->consttype)) return false;
+    if (is_mssql(ctx)) {
+        if (c->constisnull) {
+            out += "NULL";
+            return true;
+        }
+        if (!mssql_equality_type(c->consttype) && !is_text_type(c->consttype)) return false;
+        TransmissionModes modes;
+        std::string lit = datum_to_literal(DatabaseKind::mssql, c->constvalue, false, c->consttype);
+        if (lit.find(kParamMarker) != std::string::npos) return false;
+        out += lit;
+        return true;
+    }
+    if (c->constisnull) {
+        out += "NULL::" + type_name(c->consttype, c->consttypmod);
+        return true;
+    }
+    TransmissionModes modes;
+    std::string text = *datum_to_text(c->constvalue, false, c->consttype);
+    if (c->consttype == INT4OID) {
+        out += text[0] == '-' ? "(" + text + ")" : text;
+    } else if (c->consttype == BOOLOID) {
+        out += text == "t" ? "true" : "false";
+    } else {
+        out += remote::quote_literal(DatabaseKind::postgresql, text) + "::" + type_name(c->consttype, c->consttypmod);
+    }
+    return true;
+}
+
+bool deparse_param(DeparseContext& ctx, Param* p, std::string& out) {
+    if (p->paramkind != PARAM_EXTERN && p->paramkind != PARAM_EXEC) return false;
+    if (!is_builtin_type(p->paramtype)) return false;
+    if (is_mssql(ctx) && !mssql_equality_type(p->paramtype) && !is_text_type(p->paramtype)) return false;
+    int index = 1;
+    if (ctx.params != nullptr) {
+        ListCell* lc;
+        bool found = false;
+        foreach (lc, *ctx.params) {
+            if (equal(lfirst(lc), p)) {
+                found = true;
+                break;
+            }
+            ++index;
+        }
+        if (!found) *ctx.params = pg::pg_call([&] { return lappend(*ctx.params, p); });
+    }
+    if (is_mssql(ctx))
+        out += std::string(1, kParamMarker) + std::to_string(index) + std::string(1, kParamMarker);
+    else
+        out += "$" + std::to_string(index) + "::" + type_name(p->paramtype, p->paramtypmod);
+    return true;
+}
+
+bool deparse_var(DeparseContext& ctx, Var* v, std::string& out) {
+    if (v->varno != int(ctx.relid) || v->varlevelsup != 0 || v->varattno <= 0) return false;
+    if (!is_builtin_type(v->vartype)) return false;
+    if (!collation_ok(v->varcollid)) return false;
+    out += remote_column(*ctx.table, v->varattno);
+    return true;
+}
+
+Oid expr_type(Expr* e) { return exprType(reinterpret_cast<Node*>(e)); }
+
+}  // namespace
+
+// A boolean in condition position: T-SQL has no boolean expressions over bit columns.
+bool deparse_condition(DeparseContext& ctx, Expr* e, std::string& out) {
+    if (is_mssql(ctx) && IsA(e, Var) && expr_type(e) == BOOLOID) {
+        out += "(";
+        if (!deparse_var(ctx, reinterpret_cast<Var*>(e), out)) return false;
+        out += " = 1)";
+        return true;
+    }
+    return deparse_expr(ctx, e, out);
+}
+
+namespace {
+
+bool deparse_op(DeparseContext& ctx, OpExpr* op, std::string& out) {
+    if (op->opno >= 10000 || !collation_ok(op->inputcollid)) return false;
+    char* name_c = pg::pg_call([&] { return get_opname(op->opno); });
+    if (name_c == nullptr) return false;
+    std::string name = name_c;
+    int nargs = list_length(op->args);
+    if (is_mssql(ctx)) {
+        if (nargs != 2) return false;
+        Expr* left = static_cast<Expr*>(linitial(op->args));
+        Expr* right = static_cast<Expr*>(lsecond(op->args));
+        Oid lt = expr_type(left), rt = expr_type(right);
+        bool textual = is_text_type(lt) && is_text_type(rt);
+        if (name == "~~") {
+            // LIKE: T-SQL has [...] classes and no default escape, so only plain patterns.
+            if (!textual || ctx.under_not || !IsA(right, Const) || reinterpret_cast<Const*>(right)->constisnull) return false;
+            Datum pattern_datum = reinterpret_cast<Const*>(right)->constvalue;
+            char* pat = pg::pg_call([&] { return TextDatumGetCString(pattern_datum); });
+            std::string pattern = pat;
+            if (pattern.find_first_of("[\\") != std::string::npos) return false;
+            ctx.recheck = true;
+            out += "(";
+            if (!deparse_expr(ctx, left, out)) return false;
+            out += " LIKE " + remote::quote_literal(DatabaseKind::mssql, pattern) + ")";
+            return true;
+        }
+        bool ordered = name == "<" || name == "<=" || name == ">" || name == ">=";
+        bool equality = name == "=" || name == "<>";
+        if (!ordered && !equality) return false;
+        if (textual) {
+            // Case-insensitive there: "=" finds a superset, rechecked here; nothing else is safe.
+            if (name != "=" || ctx.under_not) return false;
+            ctx.recheck = true;
+        } else if (ordered) {
+            if (!mssql_ordered_type(lt) || !mssql_ordered_type(rt)) return false;
+        } else if (!mssql_equality_type(lt) || !mssql_equality_type(rt)) {
+            return false;
+        }
+        out += "(";
+        if (!deparse_expr(ctx, left, out)) return false;
+        out += " " + name + " ";
+        if (!deparse_expr(ctx, right, out)) return false;
+        out += ")";
+        return true;
+    }
+    // PostgreSQL: built-in operators over built-in types mean the same on both sides.
+    if (pg::pg_call([&] { return func_volatile(op->opfuncid); }) != PROVOLATILE_IMMUTABLE) return false;
+    out += "(";
+    if (nargs == 1) {
+        out += name + " ";
+        if (!deparse_expr(ctx, static_cast<Expr*>(linitial(op->args)), out)) return false;
+    } else if (nargs == 2) {
+        if (!deparse_expr(ctx, static_cast<Expr*>(linitial(op->args)), out)) return false;
+        out += " " + name + " ";
+        if (!deparse_expr(ctx, static_cast<Expr*>(lsecond(op->args)), out)) return false;
+    } else {
+        return false;
+    }
+    out += ")";
+    return true;
+}
+
+bool deparse_array_op(DeparseContext& ctx, ScalarArrayOpExpr* op, std::string& out) {
+    if (op->opno >= 10000 || !collation_ok(op->inputcollid)) return false;
+    char* name_c = pg::pg_call([&] { return get_opname(op->opno); });
+    if (name_c == nullptr) return false;
+    std::string name = name_c;
+    Expr* left = static_cast<Expr*>(linitial(op->args));
+    Expr* right = static_cast<Expr*>(lsecond(op->args));
+    if (!is_mssql(ctx)) {
+        out += "(";
+        if (!deparse_expr(ctx, left, out)) return false;
+        out += " " + name + (op->useOr ? " ANY (" : " ALL (");
+        if (!deparse_expr(ctx, right, out)) return false;
+        out += "))";
+        return true;
+    }
+    // T-SQL: x IN (a, b) / x NOT IN (a, b) from constant lists.
+    bool in = op->useOr && name == "=";
+    bool not_in = !op->useOr && name == "<>";
+    if (!in && !not_in) return false;
+    Oid lt = expr_type(left);
+    if (is_text_type(lt)) {
+        if (not_in || ctx.under_not) return false;
+        ctx.recheck = true;
+    } else if (!mssql_equality_type(lt)) {
+        return false;
+    }
+    std::vector<std::string> items;
+    if (IsA(right, Const)) {
+        Const* c = reinterpret_cast<Const*>(right);
+        if (c->constisnull) return false;
+        ArrayType* array = pg::pg_call([&] { return DatumGetArrayTypeP(c->constvalue); });
+        Oid elem = ARR_ELEMTYPE(array);
+        int16 typlen;
+        bool typbyval;
+        char typalign;
+        Datum* values;
+        bool* nulls;
+        int n;
+        pg::pg_call([&] {
+            get_typlenbyvalalign(elem, &typlen, &typbyval, &typalign);
+            deconstruct_array(array, elem, typlen, typbyval, typalign, &values, &nulls, &n);
+        });
+        TransmissionModes modes;
+        for (int i = 0; i < n; ++i) {
+            std::string lit = datum_to_literal(DatabaseKind::mssql, values[i], nulls[i], elem);
+            if (lit.find(kParamMarker) != std::string::npos) return false;
+            items.push_back(lit);
+        }
+    } else if (IsA(right, ArrayExpr)) {
+        ListCell* lc;
+        foreach (lc, reinterpret_cast<ArrayExpr*>(right)->elements) {
+            std::string item;
+            if (!deparse_expr(ctx, static_cast<Expr*>(lfirst(lc)), item)) return false;
+            items.push_back(item);
+        }
+    } else {
+        return false;
+    }
+    if (items.empty()) return false;
+    out += "(";
+    if (!deparse_expr(ctx, left, out)) return false;
+    out += not_in ? " NOT IN (" : " IN (";
+    for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
+    out += "))";
+    return true;
+}
+
+bool deparse_func(DeparseContext& ctx, FuncExpr* f, std::string& out) {
+    if (is_mssql(ctx) || f->funcid >= 10000 || !collation_ok(f->inputcollid)) return false;
+    if (pg::pg_call([&] { return func_volatile(f->funcid); }) != PROVOLATILE_IMMUTABLE) return false;
+    if (f->funcformat == COERCE_IMPLICIT_CAST || f->funcformat == COERCE_EXPLICIT_CAST) {
+        if (list_length(f->args) < 1) return false;
+        out += "(";
+        if (!deparse_expr(ctx, static_cast<Expr*>(linitial(f->args)), out)) return false;
+        out += ")::" + type_name(f->funcresulttype, exprTypmod(reinterpret_cast<Node*>(f)));
+        return true;
+    }
+    if (f->funcformat != COERCE_EXPLICIT_CALL || f->funcvariadic) return false;
+    char* name = pg::pg_call([&] { return get_func_name(f->funcid); });
+    out += remote::quote_identifier(DatabaseKind::postgresql, name) + "(";
+    ListCell* lc;
+    bool first = true;
+    foreach (lc, f->args) {
+        if (!first) out += ", ";
+        first = false;
+        if (!deparse_expr(ctx, static_cast<Expr*>(lfirst(lc)), out)) return false;
+    }
+    out += ")";
+    return true;
+}
+
+}  // namespace
+
+std::string remote_column(const TableOptions& table, int attnum) {
+    return remote::quote_identifier(table.kind, table.columns[size_t(attnum - 1)].remote_name);
+}
+
+std::string remote_table_name(const TableOptions& table) {
+    if (!table.query.empty()) return "(" + table.query + ") q";
+    return remote::qualified_name(table.kind, table.schema_name, table.table_name);
+}
+
+bool deparse_expr(DeparseContext& ctx, Expr* expr, std::string& out) {
+    if (expr == nullptr) return false;
+    switch (nodeTag(expr)) {
+        case T_Var: return deparse_var(ctx, reinterpret_cast<Var*>(expr), out);
+        case T_Const: return deparse_const(ctx, reinterpret_cast<Const*>(expr), out);
+        case T_Param: return deparse_param(ctx, reinterpret_cast<Param*>(expr), out);
+        case T_OpExpr: return deparse_op(ctx, reinterpret_cast<OpExpr*>(expr), out);
+        case T_ScalarArrayOpExpr: return deparse_array_op(ctx, reinterpret_cast<ScalarArrayOpExpr*>(expr), out);
+        case T_FuncExpr: return deparse_func(ctx, reinterpret_cast<FuncExpr*>(expr), out);
+        case T_RelabelType: {
+            RelabelType* r = reinterpret_cast<RelabelType*>(expr);
+            if (!collation_ok(r->resultcollid)) return false;
+            return deparse_expr(ctx, r->arg, out);
+        }
+        case T_NullTest: {
+            NullTest* n = reinterpret_cast<NullTest*>(expr);
+            if (n->argisrow) return false;
+            out += "(";
+            if (!deparse_expr(ctx, n->arg, out)) return false;
+            out += n->nulltesttype == IS_NULL ? " IS NULL)" : " IS NOT NULL)";
+            return true;
+        }
+        case T_BoolExpr: {
+            BoolExpr* b = reinterpret_cast<BoolExpr*>(expr);
+            if (b->boolop == NOT_EXPR) {
+                bool saved = ctx.under_not;
+                ctx.under_not = true;
+                out += "(NOT ";
+                bool ok = deparse_condition(ctx, static_cast<Expr*>(linitial(b->args)), out);
+                ctx.under_not = saved;
+                out += ")";
+                return ok;
+            }
+            const char* join = b->boolop == AND_EXPR ? " AND " : " OR ";
+            out += "(";
+            ListCell* lc;
+            bool first = true;
+            foreach (lc, b->args) {
+                if (!first) out += join;
+                first = false;
+                if (!deparse_condition(ctx, static_cast<Expr*>(lfirst(lc)), out)) return false;
+            }
+            out += ")";
+            return true;
+        }
+        case T_ArrayExpr: {
+            if (is_mssql(ctx)) return false;
+            ArrayExpr* a = reinterpret_cast<ArrayExpr*>(expr);
+            if (!is_builtin_type(a->array_typeid)) return false;
+            out += "ARRAY[";
+            ListCell* lc;
+            bool first = true;
+            foreach (lc, a->elements) {
+                if (!first) out += ", ";
+                first = false;
+                if (!deparse_expr(ctx, static_cast<Expr*>(lfirst(lc)), out)) return false;
+            }
+            out += "]::" + type_name(a->array_typeid, -1);
+            return true;
+        }
+        default:
+            return false;
+    }
+}
+
+bool deparse_conditions(DeparseContext& ctx, List* exprs, std::string& out) {
+    ListCell* lc;
+    bool first = true;
+    foreach (lc, exprs) {
+        if (!first) out += " AND ";
+        first = false;
+        if (!deparse_condition(ctx, static_cast<Expr*>(lfirst(lc)), out)) return false;
+    }
+    return true;
+}
+
+bool deparse_order_by(DeparseContext& ctx, RelOptInfo* rel, List* pathkeys, std::string& out) {
+    ListCell* lc;
+    bool first = true;
+    foreach (lc, pathkeys) {
+        PathKey* pk = static_cast<PathKey*>(lfirst(lc));
+        EquivalenceClass* ec = pk->pk_eclass;
+        if (ec->ec_has_volatile) return false;
+        Expr* em_expr = nullptr;
+        ListCell* lc2;
+        foreach (lc2, ec->ec_members) {
+            EquivalenceMember* em = static_cast<EquivalenceMember*>(lfirst(lc2));
+            if (bms_is_subset(em->em_relids, rel->relids) && !bms_is_empty(em->em_relids) && IsA(em->em_expr, Var)) {
+                em_expr = em->em_expr;
+                break;
+            }
+        }
+        if (em_expr == nullptr) return false;
+        Var* v = reinterpret_cast<Var*>(em_expr);
+        // Only the type's default ordering is the same remotely.
+        Oid opfamily = pg::pg_call([&] {
+            Oid opclass = GetDefaultOpClass(v->vartype, BTREE_AM_OID);
+            return OidIsValid(opclass) ? get_opclass_family(opclass) : InvalidOid;
+        });
+        if (opfamily != pk->pk_opfamily) return false;
+        if (is_mssql(ctx) && !mssql_ordered_type(v->vartype)) return false;
+        std::string col;
+        if (!deparse_var(ctx, v, col)) return false;
+        bool desc = pk->pk_strategy == BTGreaterStrategyNumber;
+        if (!first) out += ", ";
+        first = false;
+        if (is_mssql(ctx)) {
+            // T-SQL sorts NULL lowest and has no NULLS FIRST/LAST: spell the placement out.
+            bool nulls_lowest = desc ? !pk->pk_nulls_first : pk->pk_nulls_first;
+            if (!nulls_lowest) out += "CASE WHEN " + col + " IS NULL THEN 1 ELSE 0 END" + (desc ? " DESC" : "") + ", ";
+            out += col + (desc ? " DESC" : " ASC");
+        } else {
+            out += col + (desc ? " DESC" : " ASC") + (pk->pk_nulls_first ? " NULLS FIRST" : " NULLS LAST");
+        }
+    }
+    return true;
+}
+
+std::string substitute_params(const std::string& sql, const std::vector<std::string>& literals) {
+    std::string out;
+    out.reserve(sql.size());
+    for (size_t i = 0; i < sql.size(); ++i) {
+        if (sql[i] != kParamMarker) {
+            out.push_back(sql[i]);
+            continue;
+        }
+        size_t end = sql.find(kParamMarker, i + 1);
+        int n = std::atoi(sql.substr(i + 1, end - i - 1).c_str());
+        out += literals.at(size_t(n - 1));
+        i = end;
+    }
+    return out;
+}
+
+std::string display_params(const std::string& sql) {
+    std::string out;
+    for (size_t i = 0; i < sql.size(); ++i) {
+        if (sql[i] != kParamMarker) {
+            out.push_back(sql[i]);
+            continue;
+        }
+        size_t end = sql.find(kParamMarker, i + 1);
+        out += "@P" + sql.substr(i + 1, end - i - 1);
+        i = end;
+    }
+    return out;
+}
+
+}  // namespace berqenas::fdw

@@ -1,0 +1,79 @@
+// IMPORT FOREIGN SCHEMA: one CREATE FOREIGN TABLE per remote table, with the mapped types,
+// NOT NULL, and primary key columns marked key 'true'.
+#include <string>
+#include <vector>
+
+#include "fdw/connection_cache.hpp"
+#include "fdw/fdw_options.hpp"
+#include "fdw/fdw_routines.hpp"
+
+extern "C" {
+#include "foreign/foreign.h"
+#include "nodes/parsenodes.h"
+#include "parser/parse_type.h"
+#include "utils/builtins.h"
+}
+
+namespace berqenas::fdw {
+
+namespace {
+
+std::string ident(const std::string& s) { return pg::pg_call([&] { return quote_identifier(s.c_str()); }); }
+std::string literal(const std::string& s) { return pg::pg_call([&] { return quote_literal_cstr(s.c_str()); }); }
+
+// True when this database knows the type name.
+bool local_type_exists(const std::string& name) {
+    try {
+        Oid type = InvalidOid;
+        int32 typmod = -1;
+        pg::pg_call([&] { parseTypeString(name.c_str(), &type, &typmod, true); });
+        return OidIsValid(type);
+    } catch (const Error&) {
+        return false;
+    }
+}
+
+bool listed(List* tables, const std::string& name) {
+    ListCell* lc;
+    foreach (lc, tables) {
+        RangeVar* rv = static_cast<RangeVar*>(lfirst(lc));
+        if (name == rv->relname) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+List* import_foreign_schema(ImportForeignSchemaStmt* stmt, Oid server_oid) {
+    ForeignServer* server = pg::pg_call([&] { return GetForeignServer(server_oid); });
+    std::string server_name = server->servername;
+    auto conn = get_connection(server_oid, GetUserId(), false);
+    std::string remote_schema = stmt->remote_schema;
+    std::vector<std::string> commands;
+    for (const std::string& name : conn->list_tables(remote_schema)) {
+        if (stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO && !listed(stmt->table_list, name)) continue;
+        if (stmt->list_type == FDW_IMPORT_SCHEMA_EXCEPT && listed(stmt->table_list, name)) continue;
+        remote::RemoteTable t = conn->describe_table(remote_schema, name);
+        std::string sql = "CREATE FOREIGN TABLE " + ident(name) + " (\n";
+        for (size_t i = 0; i < t.columns.size(); ++i) {
+            const remote::RemoteColumn& c = t.columns[i];
+            std::string type = c.local_type;
+            if (!local_type_exists(type)) type = !c.fallback_type.empty() && local_type_exists(c.fallback_type) ? c.fallback_type : "text";
+            sql += "  " + ident(c.name) + " " + type + " OPTIONS (column_name " + literal(c.name);
+            if (c.in_primary_key) sql += ", key 'true'";
+            sql += ")";
+            if (!c.nullable) sql += " NOT NULL";
+            sql += i + 1 < t.columns.size() ? ",\n" : "\n";
+        }
+        sql += ") SERVER " + ident(server_name) + " OPTIONS (schema_name " + literal(t.schema) + ", table_name " +
+               literal(name) + ")";
+        commands.push_back(std::move(sql));
+    }
+    return pg::pg_call([&] {
+        List* out = NIL;
+        for (const auto& s : commands) out = lappend(out, pstrdup(s.c_str()));
+        return out;
+    });
+}
+
+}  // namespace berqenas::fdw

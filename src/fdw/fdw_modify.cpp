@@ -1,0 +1,326 @@
+// INSERT (batched), UPDATE and DELETE on berqenas_fdw tables, with RETURNING. Rows are found by
+// the key columns (column option key 'true'); values travel as text parameters (PostgreSQL) or
+// as escaped T-SQL literals (MSSQL).
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fdw/connection_cache.hpp"
+#include "fdw/deparse.hpp"
+#include "fdw/fdw_options.hpp"
+#include "fdw/fdw_routines.hpp"
+#include "fdw/scan_support.hpp"
+#include "fdw/value_to_datum.hpp"
+#include "remote/sql_dialect.hpp"
+
+extern "C" {
+#include "access/table.h"
+#include "commands/explain.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "optimizer/appendinfo.h"
+#include "optimizer/inherit.h"
+#include "optimizer/pathnode.h"
+#include "parser/parsetree.h"
+#include "utils/rel.h"
+}
+
+namespace berqenas::fdw {
+
+namespace {
+
+std::string key_junk_name(int attnum) { return "berqenas_key_" + std::to_string(attnum); }
+
+struct ModifyExec {
+    TableOptions table;
+    CmdType operation = CMD_INSERT;
+    std::vector<int> target_attrs;     // columns written
+    std::vector<int> key_attrs;        // columns that find the row
+    std::vector<AttrNumber> key_junk;  // their junk columns in the plan's output
+    std::vector<int> returning_attrs;
+    std::vector<ColumnReader> readers; // for returning_attrs
+    std::shared_ptr<remote::RemoteConnection> conn;
+    int batch_size = 1;
+    std::string explain_sql;
+};
+
+ModifyExec* modify_exec(ResultRelInfo* rinfo) {
+    auto* h = static_cast<OwnedByContext<ModifyExec>*>(rinfo->ri_FdwState);
+    return h ? h->object : nullptr;
+}
+
+std::vector<int> int_list(List* list) {
+    std::vector<int> out;
+    ListCell* lc;
+    foreach (lc, list) out.push_back(lfirst_int(lc));
+    return out;
+}
+
+std::vector<int> key_columns(const TableOptions& t) {
+    std::vector<int> out;
+    for (const auto& c : t.columns)
+        if (!c.dropped && c.key) out.push_back(c.attnum);
+    return out;
+}
+
+[[noreturn]] void no_key(const TableOptions& t, const char* what) {
+    throw Error(sqlstate::object_not_in_prerequisite_state,
+                std::string("cannot ") + what + " foreign table \"" + t.table_name + "\": it has no key column",
+                "berqenas_fdw finds remote rows by their key",
+                "mark the primary key columns with ALTER FOREIGN TABLE ... ALTER COLUMN ... OPTIONS (ADD key 'true'), "
+                "or re-import the table (IMPORT FOREIGN SCHEMA marks them)");
+}
+
+// The statement for nrows rows; value(i) gives the i-th value's placeholder or literal (0-based,
+// in order: target values row by row, then key values).
+template <typename ValueFn>
+std::string build_sql(const ModifyExec& m, int nrows, ValueFn value) {
+    const TableOptions& t = m.table;
+    bool mssql = t.kind == remote::DatabaseKind::mssql;
+    std::string target = remote_table_name(t);
+    std::string returning;
+    const char* pseudo = m.operation == CMD_DELETE ? "DELETED." : "INSERTED.";
+    for (int a : m.returning_attrs) {
+        if (!returning.empty()) returning += ", ";
+        returning += (mssql ? pseudo : "") + remote_column(t, a);
+    }
+    std::string out_clause = returning.empty() ? "" : (mssql ? " OUTPUT " + returning : "");
+    std::string ret_clause = returning.empty() || mssql ? "" : " RETURNING " + returning;
+    int n = 0;
+    std::string sql;
+    if (m.operation == CMD_INSERT) {
+        std::string cols;
+        for (int a : m.target_attrs) cols += (cols.empty() ? "" : ", ") + remote_column(t, a);
+        sql = "INSERT INTO " + target + (cols.empty() ? "" : " (" + cols + ")") + out_clause;
+        if (m.target_attrs.empty()) return sql + " DEFAULT VALUES" + ret_clause;
+        sql += " VALUES ";
+        for (int r = 0; r < nrows; ++r) {
+            sql += r ? ", (" : "(";
+            for (size_t i = 0; i < m.target_attrs.size(); ++i) sql += (i ? ", " : "") + value(n++);
+            sql += ")";
+        }
+        return sql + ret_clause;
+    }
+    std::string where;
+    auto key_conditions = [&] {
+        for (size_t i = 0; i < m.key_attrs.size(); ++i)
+            where += (i ? " AND " : "") + remote_column(t, m.key_attrs[i]) + " = " + value(n++);
+    };
+    if (m.operation == CMD_UPDATE) {
+        sql = "UPDATE " + target + " SET ";
+        for (size_t i = 0; i < m.target_attrs.size(); ++i)
+            sql += (i ? ", " : "") + remote_column(t, m.target_attrs[i]) + " = " + value(n++);
+        key_conditions();
+        return sql + out_clause + " WHERE " + where + ret_clause;
+    }
+    key_conditions();
+    return "DELETE FROM " + target + out_clause + " WHERE " + where + ret_clause;
+}
+
+// Runs the statement for the given rows; stores the first RETURNING row into slot.
+// Returns false when no remote row was affected.
+bool run(ModifyExec& m, const std::vector<TupleTableSlot*>& slots, TupleTableSlot* plan_slot, TupleTableSlot* result) {
+    bool mssql = m.table.kind == remote::DatabaseKind::mssql;
+    std::vector<std::optional<std::string>> texts;
+    std::vector<std::string> literals;
+    {
+        TransmissionModes modes;
+        auto add = [&](Datum d, bool isnull, Oid type) {
+            if (mssql)
+                literals.push_back(datum_to_literal(m.table.kind, d, isnull, type));
+            else
+                texts.push_back(datum_to_text(d, isnull, type));
+        };
+        for (TupleTableSlot* s : slots) {
+            pg::pg_call([&] { slot_getallattrs(s); });
+            for (int a : m.target_attrs) add(s->tts_values[a - 1], s->tts_isnull[a - 1], m.table.columns[size_t(a - 1)].type_oid);
+        }
+        for (size_t i = 0; i < m.key_attrs.size(); ++i) {
+            bool isnull = false;
+            AttrNumber junk = m.key_junk[i];
+            Datum d = pg::pg_call([&] { return ExecGetJunkAttribute(plan_slot, junk, &isnull); });
+            add(d, isnull, m.table.columns[size_t(m.key_attrs[i] - 1)].type_oid);
+        }
+    }
+    std::string sql = mssql ? build_sql(m, int(slots.size()), [&](int i) { return literals[size_t(i)]; })
+                            : build_sql(m, int(slots.size()), [&](int i) { return "$" + std::to_string(i + 1); });
+    std::unique_ptr<remote::RowStream> r = m.conn->query(sql, mssql ? remote::TextParams{} : texts);
+    if (!m.returning_attrs.empty()) {
+        std::vector<remote::RemoteValue> row;
+        if (!r->next(row)) return false;
+        store_row(m.table, m.returning_attrs, m.readers, r->columns(), row, result);
+        return true;
+    }
+    return r->affected_rows() != 0;
+}
+
+}  // namespace
+
+void add_foreign_update_targets(PlannerInfo* root, Index rtindex, RangeTblEntry*, Relation rel) {
+    TableOptions table = table_options(RelationGetRelid(rel));
+    std::vector<int> keys = key_columns(table);
+    if (keys.empty()) no_key(table, root->parse->commandType == CMD_DELETE ? "delete from" : "update");
+    for (int a : keys) {
+        Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), a - 1);
+        std::string name = key_junk_name(a);
+        pg::pg_call([&] {
+            Var* var = makeVar(rtindex, AttrNumber(a), att->atttypid, att->atttypmod, att->attcollation, 0);
+            add_row_identity_var(root, var, rtindex, pstrdup(name.c_str()));
+        });
+    }
+}
+
+List* plan_foreign_modify(PlannerInfo* root, ModifyTable* plan, Index result_relation, int subplan_index) {
+    CmdType op = plan->operation;
+    RangeTblEntry* rte = planner_rt_fetch(result_relation, root);
+    TableOptions table = table_options(rte->relid);
+    if (!table.query.empty())
+        throw Error("HV000", "foreign table \"" + table.table_name + "\" is defined by a query and cannot be changed");
+    if (plan->onConflictAction != ONCONFLICT_NONE)
+        throw Error("0A000", "INSERT ... ON CONFLICT is not supported on berqenas_fdw tables");
+    std::vector<int> targets;
+    if (op == CMD_INSERT) {
+        for (const auto& c : table.columns)
+            if (!c.dropped) targets.push_back(c.attnum);
+    } else if (op == CMD_UPDATE) {
+        RelOptInfo* rel = pg::pg_call([&] { return find_base_rel(root, int(result_relation)); });
+        Bitmapset* cols = pg::pg_call([&] { return get_rel_all_updated_cols(root, rel); });
+        int col = -1;
+        while ((col = bms_next_member(cols, col)) >= 0) {
+            int attnum = col + FirstLowInvalidHeapAttributeNumber;
+            if (attnum > 0) targets.push_back(attnum);
+        }
+    }
+    std::vector<int> keys = op == CMD_INSERT ? std::vector<int>{} : key_columns(table);
+    if (op != CMD_INSERT && keys.empty()) no_key(table, op == CMD_DELETE ? "delete from" : "update");
+    bool returning = plan->returningLists != NIL && list_nth(plan->returningLists, subplan_index) != nullptr;
+    std::vector<int> returning_attrs;
+    if (returning)
+        for (const auto& c : table.columns)
+            if (!c.dropped) returning_attrs.push_back(c.attnum);
+    return pg::pg_call([&] {
+        List* t = NIL;
+        List* k = NIL;
+        List* r = NIL;
+        for (int a : targets) t = lappend_int(t, a);
+        for (int a : keys) k = lappend_int(k, a);
+        for (int a : returning_attrs) r = lappend_int(r, a);
+        return list_make3(t, k, r);
+    });
+}
+
+namespace {
+
+ModifyExec* start_modify(EState* estate, ResultRelInfo* rinfo, CmdType op, List* fdw_private, Plan* subplan) {
+    auto* m = new ModifyExec();
+    rinfo->ri_FdwState = own_in_context(estate->es_query_cxt, m);
+    Relation rel = rinfo->ri_RelationDesc;
+    m->table = table_options(RelationGetRelid(rel));
+    m->operation = op;
+    if (fdw_private != NIL) {
+        m->target_attrs = int_list(static_cast<List*>(list_nth(fdw_private, 0)));
+        m->key_attrs = int_list(static_cast<List*>(list_nth(fdw_private, 1)));
+        m->returning_attrs = int_list(static_cast<List*>(list_nth(fdw_private, 2)));
+    } else {
+        // COPY / INSERT through partition routing: all columns, RETURNING when projected.
+        for (const auto& c : m->table.columns)
+            if (!c.dropped) m->target_attrs.push_back(c.attnum);
+        if (rinfo->ri_projectReturning)
+            m->returning_attrs = m->target_attrs;
+    }
+    for (int a : m->key_attrs) {
+        std::string name = key_junk_name(a);
+        AttrNumber junk = pg::pg_call([&] { return ExecFindJunkAttributeInTlist(subplan->targetlist, name.c_str()); });
+        if (!AttributeNumberIsValid(junk)) throw Error(sqlstate::internal_error, "key column " + name + " missing from the plan");
+        m->key_junk.push_back(junk);
+    }
+    m->readers.resize(m->returning_attrs.size());
+    for (size_t i = 0; i < m->returning_attrs.size(); ++i) {
+        Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), m->returning_attrs[i] - 1);
+        prepare_reader(m->readers[i], att->atttypid, att->atttypmod, estate->es_query_cxt);
+    }
+    RangeTblEntry* rte = exec_rt_fetch(rinfo->ri_RangeTableIndex, estate);
+    Oid user = rte->checkAsUser ? rte->checkAsUser : GetUserId();
+    m->conn = get_connection(m->table.server_oid, user);
+    int limit = m->table.kind == remote::DatabaseKind::mssql ? 1000 : 65535 / std::max<int>(1, int(m->target_attrs.size()));
+    m->batch_size = std::max(1, std::min(m->table.batch_size, limit));
+    return m;
+}
+
+}  // namespace
+
+void begin_foreign_modify(ModifyTableState* mtstate, ResultRelInfo* rinfo, List* fdw_private, int, int eflags) {
+    if (eflags & EXEC_FLAG_EXPLAIN_ONLY) return;
+    start_modify(mtstate->ps.state, rinfo, mtstate->operation, fdw_private, outerPlanState(mtstate)->plan);
+}
+
+void begin_foreign_insert(ModifyTableState* mtstate, ResultRelInfo* rinfo) {
+    start_modify(mtstate->ps.state, rinfo, CMD_INSERT, NIL, nullptr);
+}
+
+TupleTableSlot* exec_foreign_insert(EState*, ResultRelInfo* rinfo, TupleTableSlot* slot, TupleTableSlot* plan_slot) {
+    ModifyExec* m = modify_exec(rinfo);
+    return run(*m, {slot}, plan_slot, slot) ? slot : nullptr;
+}
+
+TupleTableSlot** exec_foreign_batch_insert(EState*, ResultRelInfo* rinfo, TupleTableSlot** slots, TupleTableSlot** plan_slots,
+                                           int* num_slots) {
+    ModifyExec* m = modify_exec(rinfo);
+    std::vector<TupleTableSlot*> batch(slots, slots + *num_slots);
+    run(*m, batch, plan_slots[0], slots[0]);
+    return slots;
+}
+
+int get_foreign_modify_batch_size(ResultRelInfo* rinfo) {
+    ModifyExec* m = modify_exec(rinfo);
+    if (m == nullptr || rinfo->ri_projectReturning != nullptr) return 1;
+    if (rinfo->ri_TrigDesc && (rinfo->ri_TrigDesc->trig_insert_before_row || rinfo->ri_TrigDesc->trig_insert_after_row))
+        return 1;
+    return m->batch_size;
+}
+
+TupleTableSlot* exec_foreign_update(EState*, ResultRelInfo* rinfo, TupleTableSlot* slot, TupleTableSlot* plan_slot) {
+    ModifyExec* m = modify_exec(rinfo);
+    return run(*m, {slot}, plan_slot, slot) ? slot : nullptr;
+}
+
+TupleTableSlot* exec_foreign_delete(EState*, ResultRelInfo* rinfo, TupleTableSlot* slot, TupleTableSlot* plan_slot) {
+    ModifyExec* m = modify_exec(rinfo);
+    return run(*m, {}, plan_slot, slot) ? slot : nullptr;
+}
+
+void end_foreign_modify(EState*, ResultRelInfo* rinfo) {
+    auto* h = static_cast<OwnedByContext<ModifyExec>*>(rinfo->ri_FdwState);
+    if (h == nullptr) return;
+    std::unique_ptr<ModifyExec> owned(h->object);
+    h->object = nullptr;
+}
+
+void end_foreign_insert(EState* estate, ResultRelInfo* rinfo) { end_foreign_modify(estate, rinfo); }
+
+int is_foreign_rel_updatable(Relation rel) {
+    TableOptions table = table_options(RelationGetRelid(rel));
+    if (!table.query.empty()) return 0;
+    return (1 << CMD_INSERT) | (1 << CMD_UPDATE) | (1 << CMD_DELETE);
+}
+
+void explain_foreign_modify(ModifyTableState* mtstate, ResultRelInfo* rinfo, List* fdw_private, int, ExplainState* es) {
+    if (!es->verbose || fdw_private == NIL) return;
+    ModifyExec m;
+    m.table = table_options(RelationGetRelid(rinfo->ri_RelationDesc));
+    m.operation = mtstate->operation;
+    m.target_attrs = int_list(static_cast<List*>(list_nth(fdw_private, 0)));
+    m.key_attrs = int_list(static_cast<List*>(list_nth(fdw_private, 1)));
+    m.returning_attrs = int_list(static_cast<List*>(list_nth(fdw_private, 2)));
+    std::string sql = m.table.kind == remote::DatabaseKind::mssql
+                          ? build_sql(m, 1, [](int i) { return "@P" + std::to_string(i + 1); })
+                          : build_sql(m, 1, [](int i) { return "$" + std::to_string(i + 1); });
+    pg::pg_call([&] { ExplainPropertyText("Remote SQL", sql.c_str(), es); });
+    if (m.operation == CMD_INSERT && rinfo->ri_BatchSize > 1) {
+        int batch = rinfo->ri_BatchSize;
+        pg::pg_call([&] { ExplainPropertyInteger("Batch Size", NULL, batch, es); });
+    }
+}
+
+}  // namespace berqenas::fdw

@@ -1,0 +1,301 @@
+// Planning and running a scan of a berqenas_fdw table: classify conditions, build the remote
+// SELECT (columns, WHERE, ORDER BY, LIMIT where safe), stream the rows and convert them.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fdw/connection_cache.hpp"
+#include "fdw/deparse.hpp"
+#include "fdw/fdw_options.hpp"
+#include "fdw/fdw_routines.hpp"
+#include "fdw/scan_support.hpp"
+#include "fdw/value_to_datum.hpp"
+#include "remote/sql_dialect.hpp"
+
+extern "C" {
+#include "access/sysattr.h"
+#include "commands/explain.h"
+#include "executor/executor.h"
+#include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "miscadmin.h"
+#include "optimizer/cost.h"
+#include "optimizer/optimizer.h"
+#include "optimizer/pathnode.h"
+#include "optimizer/paths.h"
+#include "optimizer/planmain.h"
+#include "optimizer/restrictinfo.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+}
+
+namespace berqenas::fdw {
+
+namespace {
+
+// What planning learns about one foreign relation (rel->fdw_private points at its handle).
+struct RelInfo {
+    TableOptions table;
+    List* remote_conds = NIL;   // RestrictInfos sent to the remote
+    List* local_conds = NIL;    // RestrictInfos evaluated here (includes rechecks)
+    Bitmapset* attrs_used = nullptr;
+};
+
+RelInfo* rel_info(RelOptInfo* rel) { return static_cast<OwnedByContext<RelInfo>*>(rel->fdw_private)->object; }
+
+// What the executor keeps for one scan.
+struct ScanExec {
+    TableOptions table;
+    std::string sql;
+    std::vector<int> retrieved_attrs;
+    int fetch_size = 1000;
+    std::shared_ptr<remote::RemoteConnection> conn;
+    std::unique_ptr<remote::RowStream> stream;
+    std::vector<ColumnReader> readers;
+    std::vector<remote::RemoteValue> row;
+    std::vector<Oid> param_types;
+    List* param_states = NIL;
+    long long rows = 0;
+};
+
+ScanExec* scan_exec(ForeignScanState* node) {
+    auto* h = static_cast<OwnedByContext<ScanExec>*>(node->fdw_state);
+    return h ? h->object : nullptr;
+}
+
+}  // namespace
+
+void get_foreign_rel_size(PlannerInfo* root, RelOptInfo* baserel, Oid foreigntableid) {
+    auto* info = new RelInfo();
+    baserel->fdw_private = own_in_context(CurrentMemoryContext, info);
+    info->table = table_options(foreigntableid);
+    ListCell* lc;
+    foreach (lc, baserel->baserestrictinfo) {
+        RestrictInfo* ri = lfirst_node(RestrictInfo, lc);
+        DeparseContext ctx;
+        ctx.table = &info->table;
+        ctx.relid = baserel->relid;
+        std::string scratch;
+        if (deparse_condition(ctx, ri->clause, scratch)) {
+            info->remote_conds = pg::pg_call([&] { return lappend(info->remote_conds, ri); });
+            if (ctx.recheck) info->local_conds = pg::pg_call([&] { return lappend(info->local_conds, ri); });
+        } else {
+            info->local_conds = pg::pg_call([&] { return lappend(info->local_conds, ri); });
+        }
+    }
+    pg::pg_call([&] {
+        pull_varattnos((Node*) baserel->reltarget->exprs, baserel->relid, &info->attrs_used);
+        ListCell* c;
+        foreach (c, info->local_conds) {
+            RestrictInfo* ri = lfirst_node(RestrictInfo, c);
+            pull_varattnos((Node*) ri->clause, baserel->relid, &info->attrs_used);
+        }
+        double tuples = baserel->tuples > 0 ? baserel->tuples : 1000;
+        Selectivity sel = clauselist_selectivity(root, baserel->baserestrictinfo, baserel->relid, JOIN_INNER, NULL);
+        baserel->rows = clamp_row_est(tuples * sel);
+    });
+}
+
+void get_foreign_paths(PlannerInfo* root, RelOptInfo* baserel, Oid) {
+    RelInfo* info = rel_info(baserel);
+    // Remote work is mostly per row transferred; a fixed cost for the round trip.
+    Cost startup = 100;
+    Cost total = startup + baserel->rows * (cpu_tuple_cost * 2) + baserel->tuples * cpu_operator_cost;
+    pg::pg_call([&] {
+        add_path(baserel, (Path*) create_foreignscan_path(root, baserel, NULL, baserel->rows, startup, total, NIL,
+                                                          baserel->lateral_relids, NULL, NIL));
+    });
+    if (root->query_pathkeys != NIL) {
+        DeparseContext ctx;
+        ctx.table = &info->table;
+        ctx.relid = baserel->relid;
+        std::string order;
+        if (deparse_order_by(ctx, baserel, root->query_pathkeys, order)) {
+            List* pathkeys = root->query_pathkeys;
+            pg::pg_call([&] {
+                add_path(baserel, (Path*) create_foreignscan_path(root, baserel, NULL, baserel->rows, startup,
+                                                                  total + baserel->rows * cpu_operator_cost * 0.1, pathkeys, baserel->lateral_relids,
+                                                                  NULL, NIL));
+            });
+        }
+    }
+}
+
+namespace {
+
+// LIMIT n (n = count + offset) may go to the remote when nothing above the scan but ORDER BY and
+// LIMIT itself could drop or reorder rows.
+std::optional<long long> pushable_limit(PlannerInfo* root, ForeignPath* path, List* local_exprs) {
+    Query* q = root->parse;
+    if (q->commandType != CMD_SELECT || q->limitCount == nullptr || q->limitOption != LIMIT_OPTION_COUNT) return {};
+    if (q->groupClause || q->groupingSets || q->hasAggs || q->hasWindowFuncs || q->distinctClause || q->hasTargetSRFs ||
+        q->rowMarks || q->setOperations || q->havingQual || local_exprs != NIL)
+        return {};
+    if (bms_membership(root->all_baserels) != BMS_SINGLETON) return {};
+    if (!IsA(q->limitCount, Const) || reinterpret_cast<Const*>(q->limitCount)->constisnull) return {};
+    long long count = DatumGetInt64(reinterpret_cast<Const*>(q->limitCount)->constvalue);
+    long long offset = 0;
+    if (q->limitOffset) {
+        if (!IsA(q->limitOffset, Const)) return {};
+        Const* c = reinterpret_cast<Const*>(q->limitOffset);
+        if (!c->constisnull) offset = DatumGetInt64(c->constvalue);
+    }
+    if (root->sort_pathkeys != NIL && !pathkeys_contained_in(root->sort_pathkeys, path->path.pathkeys)) return {};
+    if (count < 0 || offset < 0) return {};
+    return count + offset;
+}
+
+}  // namespace
+
+ForeignScan* get_foreign_plan(PlannerInfo* root, RelOptInfo* baserel, Oid, ForeignPath* best_path, List* tlist,
+                              List* scan_clauses, Plan* outer_plan) {
+    RelInfo* info = rel_info(baserel);
+    const TableOptions& table = info->table;
+    List* remote_exprs = NIL;
+    List* local_exprs = NIL;
+    ListCell* lc;
+    pg::pg_call([&] {
+        ListCell* c;
+        foreach (c, scan_clauses) {
+            RestrictInfo* ri = lfirst_node(RestrictInfo, c);
+            if (ri->pseudoconstant) continue;
+            if (list_member_ptr(info->remote_conds, ri)) remote_exprs = lappend(remote_exprs, ri->clause);
+            if (list_member_ptr(info->local_conds, ri) || !list_member_ptr(info->remote_conds, ri))
+                local_exprs = lappend(local_exprs, ri->clause);
+        }
+        local_exprs = list_concat(local_exprs, extract_actual_clauses(scan_clauses, true));
+    });
+
+    // Columns to fetch.
+    bool whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, info->attrs_used);
+    std::vector<int> attrs;
+    std::string columns;
+    for (const auto& c : table.columns) {
+        if (c.dropped) continue;
+        if (!whole_row && !bms_is_member(c.attnum - FirstLowInvalidHeapAttributeNumber, info->attrs_used)) continue;
+        if (!columns.empty()) columns += ", ";
+        columns += remote_column(table, c.attnum);
+        // Types of our own (enums, domains, extensions) travel as text, parsed by the local type.
+        if (table.kind == remote::DatabaseKind::postgresql && !is_builtin_type(c.type_oid)) columns += "::text";
+        attrs.push_back(c.attnum);
+    }
+    if (columns.empty()) columns = "NULL";
+
+    List* params = NIL;
+    DeparseContext ctx;
+    ctx.table = &table;
+    ctx.relid = baserel->relid;
+    ctx.params = &params;
+    remote::SelectParts parts;
+    parts.columns = columns;
+    parts.from = remote_table_name(table);
+    if (!deparse_conditions(ctx, remote_exprs, parts.where))
+        throw Error(sqlstate::internal_error, "a condition judged sendable could not be written for the remote");
+    if (best_path->path.pathkeys != NIL && !deparse_order_by(ctx, baserel, best_path->path.pathkeys, parts.order_by))
+        throw Error(sqlstate::internal_error, "an ORDER BY judged sendable could not be written for the remote");
+    parts.limit = pushable_limit(root, best_path, local_exprs);
+    std::string sql = remote::build_select(table.kind, parts);
+
+    List* private_list = pg::pg_call([&] {
+        List* attr_list = NIL;
+        for (int a : attrs) attr_list = lappend_int(attr_list, a);
+        return list_make3(makeString(pstrdup(sql.c_str())), attr_list, makeInteger(table.fetch_size));
+    });
+    (void) lc;
+    Index relid = baserel->relid;
+    return pg::pg_call([&] {
+        return make_foreignscan(tlist, local_exprs, relid, params, private_list, NIL, NIL, outer_plan);
+    });
+}
+
+void begin_foreign_scan(ForeignScanState* node, int eflags) {
+    if (eflags & EXEC_FLAG_EXPLAIN_ONLY) return;
+    ForeignScan* plan = reinterpret_cast<ForeignScan*>(node->ss.ps.plan);
+    EState* estate = node->ss.ps.state;
+    auto* exec = new ScanExec();
+    node->fdw_state = own_in_context(estate->es_query_cxt, exec);
+    Relation rel = node->ss.ss_currentRelation;
+    exec->table = table_options(RelationGetRelid(rel));
+    exec->sql = strVal(list_nth(plan->fdw_private, 0));
+    List* attrs = static_cast<List*>(list_nth(plan->fdw_private, 1));
+    ListCell* lc;
+    foreach (lc, attrs) exec->retrieved_attrs.push_back(lfirst_int(lc));
+    exec->fetch_size = intVal(list_nth(plan->fdw_private, 2));
+    RangeTblEntry* rte = exec_rt_fetch(plan->scan.scanrelid, estate);
+    Oid user = rte->checkAsUser ? rte->checkAsUser : GetUserId();
+    exec->conn = get_connection(exec->table.server_oid, user);
+    TupleDesc desc = RelationGetDescr(rel);
+    exec->readers.resize(exec->retrieved_attrs.size());
+    for (size_t i = 0; i < exec->retrieved_attrs.size(); ++i) {
+        Form_pg_attribute att = TupleDescAttr(desc, exec->retrieved_attrs[i] - 1);
+        prepare_reader(exec->readers[i], att->atttypid, att->atttypmod, estate->es_query_cxt);
+    }
+    foreach (lc, plan->fdw_exprs) exec->param_types.push_back(exprType(static_cast<Node*>(lfirst(lc))));
+    exec->param_states = pg::pg_call([&] { return ExecInitExprList(plan->fdw_exprs, (PlanState*) node); });
+}
+
+namespace {
+
+void open_stream(ForeignScanState* node, ScanExec* exec) {
+    ExprContext* econtext = node->ss.ps.ps_ExprContext;
+    remote::TextParams text_params;
+    std::vector<std::string> literals;
+    {
+        TransmissionModes modes;
+        ListCell* lc;
+        size_t i = 0;
+        foreach (lc, exec->param_states) {
+            ExprState* state = static_cast<ExprState*>(lfirst(lc));
+            bool isnull = false;
+            Datum value = pg::pg_call([&] { return ExecEvalExpr(state, econtext, &isnull); });
+            if (exec->table.kind == remote::DatabaseKind::mssql)
+                literals.push_back(datum_to_literal(exec->table.kind, value, isnull, exec->param_types[i]));
+            else
+                text_params.push_back(datum_to_text(value, isnull, exec->param_types[i]));
+            ++i;
+        }
+    }
+    std::string sql = exec->table.kind == remote::DatabaseKind::mssql ? substitute_params(exec->sql, literals) : exec->sql;
+    exec->stream = exec->conn->open_stream(sql, exec->fetch_size, text_params);
+    exec->rows = 0;
+}
+
+}  // namespace
+
+TupleTableSlot* iterate_foreign_scan(ForeignScanState* node) {
+    ScanExec* exec = scan_exec(node);
+    TupleTableSlot* slot = node->ss.ss_ScanTupleSlot;
+    pg::pg_call([&] { ExecClearTuple(slot); });
+    if (!exec->stream) open_stream(node, exec);
+    pg::check_for_interrupts();
+    if (!exec->stream->next(exec->row)) return slot;
+    ++exec->rows;
+    store_row(exec->table, exec->retrieved_attrs, exec->readers, exec->stream->columns(), exec->row, slot);
+    return slot;
+}
+
+void rescan_foreign_scan(ForeignScanState* node) {
+    ScanExec* exec = scan_exec(node);
+    if (exec && exec->stream) {
+        exec->stream->close();
+        exec->stream.reset();
+    }
+}
+
+void end_foreign_scan(ForeignScanState* node) {
+    auto* h = static_cast<OwnedByContext<ScanExec>*>(node->fdw_state);
+    if (h == nullptr || h->object == nullptr) return;
+    ScanExec* exec = h->object;
+    h->object = nullptr;
+    std::unique_ptr<ScanExec> owned(exec);
+    if (exec->stream) exec->stream->close();
+}
+
+void explain_foreign_scan(ForeignScanState* node, ExplainState* es) {
+    if (!es->verbose) return;
+    ForeignScan* plan = reinterpret_cast<ForeignScan*>(node->ss.ps.plan);
+    std::string sql = display_params(strVal(list_nth(plan->fdw_private, 0)));
+    pg::pg_call([&] { ExplainPropertyText("Remote SQL", sql.c_str(), es); });
+}
+
+}  // namespace berqenas::fdw

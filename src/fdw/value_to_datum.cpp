@@ -1,0 +1,265 @@
+// RemoteValue → Datum without text round trips for native kinds; Datum → remote text/literal.
+#include "fdw/value_to_datum.hpp"
+
+#include <cinttypes>
+#include <cstdio>
+
+#include "remote/sql_dialect.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+#include "utils/memutils.h"
+#include "utils/syscache.h"
+#include "utils/float.h"
+}
+
+namespace berqenas::fdw {
+
+void prepare_reader(ColumnReader& r, Oid local_type, int32 typmod, MemoryContext mcxt) {
+    r.local_type = local_type;
+    r.typmod = typmod;
+    r.mcxt = mcxt;
+    r.remote_type = InvalidOid;
+    pg::pg_call([&] {
+        Oid input_fn, recv_fn;
+        getTypeInputInfo(local_type, &input_fn, &r.local_ioparam);
+        fmgr_info_cxt(input_fn, &r.local_input, mcxt);
+        HeapTuple tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(local_type));
+        if (!HeapTupleIsValid(tuple)) elog(ERROR, "cache lookup failed for type %u", local_type);
+        recv_fn = ((Form_pg_type) GETSTRUCT(tuple))->typreceive;
+        ReleaseSysCache(tuple);
+        r.has_local_recv = OidIsValid(recv_fn);
+        if (r.has_local_recv) fmgr_info_cxt(recv_fn, &r.local_recv, mcxt);
+    });
+}
+
+namespace {
+
+// The helpers below run inside pg_call (called from value_to_datum): C-style, may ereport.
+
+Datum receive(FmgrInfo* fn, const std::string_view& bytes, Oid ioparam, int32 typmod) {
+    StringInfoData buf;
+    // libpq ends every value with a NUL, so the buffer is a valid StringInfo as receive functions expect.
+    buf.data = const_cast<char*>(bytes.data());
+    buf.len = int(bytes.size());
+    buf.maxlen = buf.len + 1;
+    buf.cursor = 0;
+    Datum d = ReceiveFunctionCall(fn, &buf, ioparam, typmod);
+    if (buf.cursor != buf.len)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION), errmsg("incorrect binary data format")));
+    return d;
+}
+
+Datum from_cstring(ColumnReader& r, char* text) { return InputFunctionCall(&r.local_input, text, r.local_ioparam, r.typmod); }
+
+// UTF-8 bytes from the remote → server encoding, NUL-terminated, palloc'd.
+char* server_text(const std::string_view& bytes) {
+    char* converted = pg_any_to_server(bytes.data(), int(bytes.size()), PG_UTF8);
+    if (converted == bytes.data()) return pnstrdup(bytes.data(), bytes.size());
+    return converted;
+}
+
+Datum via_output(ColumnReader& r, Datum natural, PGFunction out) {
+    char* text = DatumGetCString(DirectFunctionCall1(out, natural));
+    return from_cstring(r, text);
+}
+
+}  // namespace
+
+Datum value_to_datum(ColumnReader& r, const remote::RemoteValue& v, uint32_t remote_type_oid, bool* isnull) {
+    using remote::ValueKind;
+    *isnull = false;
+    char buf[64];
+    switch (v.kind) {
+        case ValueKind::null:
+            *isnull = true;
+            return Datum(0);
+        case ValueKind::pg_binary:
+            if (remote_type_oid == r.local_type && r.has_local_recv)
+                return receive(&r.local_recv, v.bytes, r.local_ioparam, r.typmod);
+            if (!is_builtin_type(remote_type_oid))
+                ereport(ERROR, (errcode(ERRCODE_FDW_INVALID_DATA_TYPE),
+                                errmsg("remote type with OID %u is not a built-in type", remote_type_oid),
+                                errhint("declare the local column with a type of its own (not a built-in one), so the "
+                                        "value is sent as text, or cast it in a query option")));
+            if (r.remote_type != remote_type_oid) {
+                Oid recv_fn, out_fn;
+                bool varlena;
+                getTypeBinaryInputInfo(remote_type_oid, &recv_fn, &r.remote_ioparam);
+                getTypeOutputInfo(remote_type_oid, &out_fn, &varlena);
+                fmgr_info_cxt(recv_fn, &r.remote_recv, r.mcxt);
+                fmgr_info_cxt(out_fn, &r.remote_out, r.mcxt);
+                r.remote_type = remote_type_oid;
+            }
+            {
+                Datum d = receive(&r.remote_recv, v.bytes, r.remote_ioparam, -1);
+                return from_cstring(r, OutputFunctionCall(&r.remote_out, d));
+            }
+        case ValueKind::boolean:
+            if (r.local_type == BOOLOID) return BoolGetDatum(v.i != 0);
+            return from_cstring(r, const_cast<char*>(v.i ? "true" : "false"));
+        case ValueKind::int64:
+            switch (r.local_type) {
+                case INT8OID: return Int64GetDatum(v.i);
+                case INT4OID:
+                    if (v.i < PG_INT32_MIN || v.i > PG_INT32_MAX)
+                        ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE), errmsg("integer out of range")));
+                    return Int32GetDatum(int32(v.i));
+                case INT2OID:
+                    if (v.i < PG_INT16_MIN || v.i > PG_INT16_MAX)
+                        ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE), errmsg("smallint out of range")));
+                    return Int16GetDatum(int16(v.i));
+                case BOOLOID: return BoolGetDatum(v.i != 0);
+                default:
+                    snprintf(buf, sizeof buf, "%" PRId64, v.i);
+                    return from_cstring(r, buf);
+            }
+        case ValueKind::float64:
+            if (r.local_type == FLOAT8OID) return Float8GetDatum(v.f);
+            if (r.local_type == FLOAT4OID) return Float4GetDatum(float4(v.f));
+            return from_cstring(r, float8out_internal(v.f));
+        case ValueKind::decimal_text:
+        case ValueKind::text:
+            if ((r.local_type == TEXTOID || (r.local_type == VARCHAROID && r.typmod < 0)) &&
+                GetDatabaseEncoding() == PG_UTF8) {
+                // Same encoding: verify and copy, no input function needed.
+                pg_verify_mbstr(PG_UTF8, v.bytes.data(), int(v.bytes.size()), false);
+                return PointerGetDatum(cstring_to_text_with_len(v.bytes.data(), int(v.bytes.size())));
+            }
+            return from_cstring(r, server_text(v.bytes));
+        case ValueKind::binary:
+            if (r.local_type == BYTEAOID) {
+                bytea* b = (bytea*) palloc(VARHDRSZ + v.bytes.size());
+                SET_VARSIZE(b, VARHDRSZ + v.bytes.size());
+                memcpy(VARDATA(b), v.bytes.data(), v.bytes.size());
+                return PointerGetDatum(b);
+            }
+            {
+                bytea* b = (bytea*) palloc(VARHDRSZ + v.bytes.size());
+                SET_VARSIZE(b, VARHDRSZ + v.bytes.size());
+                memcpy(VARDATA(b), v.bytes.data(), v.bytes.size());
+                return via_output(r, PointerGetDatum(b), byteaout);
+            }
+        case ValueKind::date: {
+            if (v.i < PG_INT32_MIN || v.i > PG_INT32_MAX)
+                ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("date out of range")));
+            DateADT d = DateADT(v.i);
+            if (r.local_type == DATEOID) return DateADTGetDatum(d);
+            if (r.local_type == TIMESTAMPOID) return DirectFunctionCall1(date_timestamp, DateADTGetDatum(d));
+            return via_output(r, DateADTGetDatum(d), date_out);
+        }
+        case ValueKind::time:
+            if (r.local_type == TIMEOID) return TimeADTGetDatum(v.i);
+            return via_output(r, TimeADTGetDatum(v.i), time_out);
+        case ValueKind::timestamp:
+            if (!IS_VALID_TIMESTAMP(v.i))
+                ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("timestamp out of range")));
+            if (r.local_type == TIMESTAMPOID) return TimestampGetDatum(v.i);
+            if (r.local_type == TIMESTAMPTZOID) return DirectFunctionCall1(timestamp_timestamptz, TimestampGetDatum(v.i));
+            if (r.local_type == DATEOID) return DirectFunctionCall1(timestamp_date, TimestampGetDatum(v.i));
+            return via_output(r, TimestampGetDatum(v.i), timestamp_out);
+        case ValueKind::timestamptz:
+            if (!IS_VALID_TIMESTAMP(v.i))
+                ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("timestamp out of range")));
+            if (r.local_type == TIMESTAMPTZOID) return TimestampTzGetDatum(v.i);
+            if (r.local_type == TIMESTAMPOID) return DirectFunctionCall1(timestamptz_timestamp, TimestampTzGetDatum(v.i));
+            return via_output(r, TimestampTzGetDatum(v.i), timestamptz_out);
+        case ValueKind::uuid: {
+            if (v.bytes.size() != UUID_LEN)
+                ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION), errmsg("uuid must be 16 bytes")));
+            pg_uuid_t* u = (pg_uuid_t*) palloc(sizeof(pg_uuid_t));
+            memcpy(u->data, v.bytes.data(), UUID_LEN);
+            if (r.local_type == UUIDOID) return UUIDPGetDatum(u);
+            return via_output(r, UUIDPGetDatum(u), uuid_out);
+        }
+    }
+    ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("unknown remote value kind %d", int(v.kind))));
+    return Datum(0);
+}
+
+TransmissionModes::TransmissionModes() {
+    nest_level_ = pg::pg_call([] {
+        int level = NewGUCNestLevel();
+        if (DateStyle != USE_ISO_DATES)
+            (void) set_config_option("datestyle", "ISO", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+        if (IntervalStyle != INTSTYLE_POSTGRES)
+            (void) set_config_option("intervalstyle", "postgres", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+        if (extra_float_digits < 3)
+            (void) set_config_option("extra_float_digits", "3", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+        return level;
+    });
+}
+
+TransmissionModes::~TransmissionModes() {
+    try {
+        int level = nest_level_;
+        pg::pg_call([&] { AtEOXact_GUC(true, level); });
+    } catch (...) {
+        // Restoring GUCs cannot fail in practice; an abort restores them anyway.
+    }
+}
+
+std::optional<std::string> datum_to_text(Datum value, bool isnull, Oid type) {
+    if (isnull) return std::nullopt;
+    char* text = pg::pg_call([&] {
+        Oid out_fn;
+        bool varlena;
+        getTypeOutputInfo(type, &out_fn, &varlena);
+        return OidOutputFunctionCall(out_fn, value);
+    });
+    std::string out(text);
+    pfree(text);
+    return out;
+}
+
+std::string datum_to_literal(remote::DatabaseKind kind, Datum value, bool isnull, Oid type) {
+    using remote::DatabaseKind;
+    if (isnull) return "NULL";
+    if (kind == DatabaseKind::postgresql) {
+        std::string text = *datum_to_text(value, false, type);
+        return remote::quote_literal(kind, text);
+    }
+    switch (type) {
+        case BOOLOID: return remote::boolean_literal(kind, DatumGetBool(value));
+        case INT2OID: return std::to_string(DatumGetInt16(value));
+        case INT4OID: return std::to_string(DatumGetInt32(value));
+        case INT8OID: return std::to_string(DatumGetInt64(value));
+        case FLOAT4OID:
+        case FLOAT8OID:
+        case NUMERICOID: {
+            std::string text = *datum_to_text(value, false, type);
+            if (text == "NaN" || text == "Infinity" || text == "-Infinity")
+                throw Error("22003", "SQL Server has no " + text + " value", {}, "filter the row or change the value");
+            return type == NUMERICOID ? text : "CAST(" + text + " AS float)";
+        }
+        case BYTEAOID: {
+            bytea* b = pg::pg_call([&] { return DatumGetByteaPP(value); });
+            return remote::binary_literal(kind, std::string_view(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b)));
+        }
+        case DATEOID:
+            return "CAST(" + remote::quote_literal(kind, *datum_to_text(value, false, type)) + " AS date)";
+        case TIMEOID:
+            return "CAST(" + remote::quote_literal(kind, *datum_to_text(value, false, type)) + " AS time)";
+        case TIMESTAMPOID:
+            return "CAST(" + remote::quote_literal(kind, *datum_to_text(value, false, type)) + " AS datetime2)";
+        case TIMESTAMPTZOID: {
+            // The instant as UTC wall time with an explicit +00:00 offset, whatever our TimeZone.
+            std::string utc = *datum_to_text(value, false, TIMESTAMPOID);
+            return "CAST(" + remote::quote_literal(kind, utc + " +00:00") + " AS datetimeoffset)";
+        }
+        default:
+            return remote::quote_literal(kind, *datum_to_text(value, false, type));
+    }
+}
+
+}  // namespace berqenas::fdw
