@@ -181,6 +181,7 @@ std::string render_type(const TypeRule& rule, const std::vector<std::string>& ar
             if (n == 0) n = rule.default_size;
             return n > 0 ? std::string(rule.pg) + "(" + std::to_string(n) + ")" : rule.pg;
         case Sizing::Domain: {
+            if (is_max && std::string(rule.max_form) == "varbinary") return "bytea";  // bytea is varbinary(max)
             long size = is_max ? -1 : (n > 0 ? n : rule.default_size);
             if (domains) {
                 SizedDomain d{rule.max_form, size};
@@ -492,11 +493,12 @@ std::string rewrite_tokens(const std::vector<Token>& t, const RewriteContext& ct
                 count = "(" + join_tokens(t, nx + 1, close) + ")";
                 end = close;
             } else if (nx < t.size()) {
-                count = t[nx].kind == TokenKind::Variable ? t[nx].text : t[nx].text;
+                count = t[nx].text;
             }
             if (!count.empty() && end < t.size()) {
                 limits.emplace_back(depth, count);
                 i = end;
+                if (i + 1 < t.size() && t[i + 1].kind == TokenKind::Space) ++i;  // no double blank
                 continue;
             }
         }

@@ -153,7 +153,7 @@ unsigned __int128 scaled_magnitude(std::string_view text, uint8_t scale, bool& n
     negative = false;
     if (pos < text.size() && (text[pos] == '-' || text[pos] == '+')) negative = text[pos++] == '-';
     unsigned __int128 v = 0;
-    const unsigned __int128 limit = static_cast<unsigned __int128>(1) << 126;
+    const unsigned __int128 limit = ~static_cast<unsigned __int128>(0);
     int frac_digits = -1;
     bool round_up = false;
     for (; pos < text.size(); ++pos) {
