@@ -5,6 +5,7 @@
 #include "pg/guard.hpp"
 #include "pg/settings.hpp"
 #include "remote/interrupts.hpp"
+#include "sync/sync_settings.hpp"
 
 extern "C" {
 #include "miscadmin.h"
@@ -55,6 +56,7 @@ void define_settings() {
 void _PG_init(void) {
     berqenas::pg::preloaded = process_shared_preload_libraries_in_progress;
     berqenas::pg::define_settings();
+    berqenas::sync::on_load();   // sync GUCs; progress shared memory and realtime launcher when preloaded
     MarkGUCPrefixReserved("berqenas");
     berqenas::remote::install_interrupt_hooks(berqenas::pg::interrupt_is_pending, berqenas::pg::check_for_interrupts);
 }

@@ -1,0 +1,87 @@
+// Sync's part of library load: GUC definitions, the shared memory request (progress slots) and the
+// realtime launcher registration when preloaded.
+#include <climits>
+
+#include "pg/guard.hpp"
+#include "sync/progress.hpp"
+#include "sync/realtime_worker.hpp"
+#include "sync/sync_settings.hpp"
+
+extern "C" {
+#include "miscadmin.h"
+#include "storage/ipc.h"
+#include "storage/shmem.h"
+#include "utils/guc.h"
+}
+
+namespace berqenas::sync {
+
+int SyncSettings::max_database_size_mb = 100 * 1024;
+int SyncSettings::max_concurrent_syncs_per_tenant = 5;
+int SyncSettings::sync_wait_timeout_s = 0;
+int SyncSettings::overlap_s = 300;
+int SyncSettings::batch_rows = 1000;
+bool SyncSettings::journal = true;
+int SyncSettings::realtime_poll_ms = 200;
+int SyncSettings::realtime_batch = 5000;
+char* SyncSettings::launcher_database = nullptr;
+
+namespace {
+shmem_request_hook_type previous_request_hook = nullptr;
+shmem_startup_hook_type previous_startup_hook = nullptr;
+
+void request_shmem() {
+    if (previous_request_hook) previous_request_hook();
+    RequestAddinShmemSpace(progress_shmem_size());
+}
+
+void startup_shmem() {
+    if (previous_startup_hook) previous_startup_hook();
+    progress_shmem_init();
+}
+}  // namespace
+
+void on_load() {
+    DefineCustomIntVariable("berqenas.max_database_size",
+                            "Largest remote database a full sync copies (checked before each full sync).", nullptr,
+                            &SyncSettings::max_database_size_mb, 100 * 1024, 1, INT_MAX, PGC_SUSET, GUC_UNIT_MB,
+                            nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("berqenas.max_concurrent_syncs_per_tenant",
+                            "How many syncs of one tenant's remote databases may run at the same time.", nullptr,
+                            &SyncSettings::max_concurrent_syncs_per_tenant, 5, 1, 1000, PGC_SUSET, 0, nullptr,
+                            nullptr, nullptr);
+    DefineCustomIntVariable("berqenas.sync_wait_timeout",
+                            "Seconds a sync waits for another sync of the same remote database to finish.",
+                            "0 refuses at once (55P03); -1 waits without limit.", &SyncSettings::sync_wait_timeout_s,
+                            0, -1, INT_MAX / 1000, PGC_USERSET, GUC_UNIT_S, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("berqenas.sync_overlap",
+                            "How far back an incremental sync re-reads before its watermark (late commits).",
+                            nullptr, &SyncSettings::overlap_s, 300, 0, INT_MAX / 1000, PGC_USERSET, GUC_UNIT_S,
+                            nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("berqenas.sync_batch_rows", "Rows fetched and inserted per batch during a sync.",
+                            nullptr, &SyncSettings::batch_rows, 1000, 10, 100000, PGC_USERSET, 0, nullptr, nullptr,
+                            nullptr);
+    DefineCustomBoolVariable("berqenas.sync_journal",
+                             "Keep the rows each sync changes, so berqenas.rollback() can undo it.", nullptr,
+                             &SyncSettings::journal, true, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("berqenas.realtime_poll_interval",
+                            "How often the realtime worker looks for changes when not woken by NOTIFY.", nullptr,
+                            &SyncSettings::realtime_poll_ms, 200, 10, 60000, PGC_SIGHUP, GUC_UNIT_MS, nullptr,
+                            nullptr, nullptr);
+    DefineCustomIntVariable("berqenas.realtime_batch_size", "Most changes the realtime worker applies per table per round.",
+                            nullptr, &SyncSettings::realtime_batch, 5000, 1, 1000000, PGC_SIGHUP, 0, nullptr,
+                            nullptr, nullptr);
+    DefineCustomStringVariable("berqenas.launcher_database",
+                               "Database whose realtime syncs start with the server.", nullptr,
+                               &SyncSettings::launcher_database, "postgres", PGC_POSTMASTER, 0, nullptr, nullptr,
+                               nullptr);
+    if (process_shared_preload_libraries_in_progress) {
+        previous_request_hook = shmem_request_hook;
+        shmem_request_hook = request_shmem;
+        previous_startup_hook = shmem_startup_hook;
+        shmem_startup_hook = startup_shmem;
+        register_realtime_launcher();
+    }
+}
+
+}  // namespace berqenas::sync

@@ -1,0 +1,702 @@
+// run_sync: limits (advisory locks), the job row (written autonomously so failures stay recorded),
+// then, inside a subtransaction, each table: schema check, rows streamed into a new heap (full) or
+// a staging table (incremental), journal, apply; full tables are swapped in last, together.
+#include "sync/sync_runner.hpp"
+
+#include <chrono>
+#include <ctime>
+#include <map>
+#include <set>
+
+#include "catalog/remote_database.hpp"
+#include "common/json_writer.hpp"
+#include "pg/guard.hpp"
+#include "remote/remote_connection.hpp"
+#include "sync/autonomous.hpp"
+#include "sync/bulk_loader.hpp"
+#include "sync/engine/capture_ddl.hpp"
+#include "sync/engine/remote_queries.hpp"
+#include "sync/engine/schema_plan.hpp"
+#include "sync/engine/sync_id.hpp"
+#include "sync/progress.hpp"
+#include "sync/sync_settings.hpp"
+
+extern "C" {
+#include "access/multixact.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/cluster.h"
+#include "miscadmin.h"
+#include "parser/parse_type.h"
+#include "storage/latch.h"
+#include "storage/lmgr.h"
+#include "utils/builtins.h"
+#include "utils/rel.h"
+#include "utils/resowner.h"
+#include "utils/snapmgr.h"
+#include "utils/wait_event.h"
+}
+
+namespace berqenas::sync {
+
+namespace {
+
+constexpr int lock_class_database = 20260;   // pg_advisory_xact_lock(20260, remote database id)
+constexpr int lock_class_tenant = 20300;     // pg_advisory_xact_lock(20300 + slot, tenant id)
+
+using Clock = std::chrono::steady_clock;
+
+struct LogLine {
+    std::string level;
+    std::string table;
+    std::string message;
+};
+
+std::vector<std::string> text_array_rows(pg::SpiSession& spi, const std::string& sql,
+                                         const std::vector<pg::SqlValue>& params) {
+    std::vector<std::string> out;
+    for (auto& row : spi.execute(sql, params).rows)
+        if (row[0]) out.push_back(*row[0]);
+    return out;
+}
+
+void sleep_ms(int ms) {
+    pg::pg_call([&] {
+        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, ms, PG_WAIT_EXTENSION);
+        ResetLatch(MyLatch);
+    });
+    pg::check_for_interrupts();
+}
+
+bool try_lock(pg::SpiSession& spi, int key1, long long key2) {
+    return spi.scalar("SELECT pg_catalog.pg_try_advisory_xact_lock($1::int, $2::int)",
+                      {std::to_string(key1), std::to_string(key2)}) == std::optional<std::string>("t");
+}
+
+// One sync per remote database: wait (berqenas.sync_wait_timeout) or refuse with 55P03.
+void acquire_database_lock(pg::SpiSession& spi, const SyncConfig& cfg) {
+    const int timeout = SyncSettings::sync_wait_timeout_s;
+    auto deadline = Clock::now() + std::chrono::seconds(timeout < 0 ? 0 : timeout);
+    while (!try_lock(spi, lock_class_database, cfg.remote_database_id)) {
+        if (timeout == 0 || (timeout > 0 && Clock::now() >= deadline))
+            throw Error("55P03", "remote database \"" + cfg.name + "\" is already being synced",
+                        timeout == 0 ? "another session holds its sync lock"
+                                     : "it was still busy after " + std::to_string(timeout) + " s",
+                        "see berqenas.sync_progress; SET berqenas.sync_wait_timeout to wait (seconds, -1: no limit)");
+        sleep_ms(100);
+    }
+}
+
+// At most berqenas.max_concurrent_syncs_per_tenant syncs of one tenant's databases at a time.
+void acquire_tenant_slot(pg::SpiSession& spi, const SyncConfig& cfg) {
+    const int slots = SyncSettings::max_concurrent_syncs_per_tenant;
+    const long long tenant = cfg.tenant_id.value_or(0);
+    const int timeout = SyncSettings::sync_wait_timeout_s;
+    auto deadline = Clock::now() + std::chrono::seconds(timeout < 0 ? 0 : timeout);
+    for (;;) {
+        for (int slot = 0; slot < slots; ++slot)
+            if (try_lock(spi, lock_class_tenant + slot, tenant)) return;
+        if (timeout == 0 || (timeout > 0 && Clock::now() >= deadline)) {
+            std::string who = cfg.tenant_id ? "tenant \"" + cfg.tenant_name + "\"" : "remote databases without a tenant";
+            throw Error("53400", who + " already run " + std::to_string(slots) + " syncs at the same time",
+                        "berqenas.max_concurrent_syncs_per_tenant is " + std::to_string(slots),
+                        "wait for one to finish (see berqenas.sync_progress) or raise the limit");
+        }
+        sleep_ms(100);
+    }
+}
+
+struct ResolvedType {
+    Oid oid = InvalidOid;
+    int32 typmod = -1;
+    std::string canonical;
+};
+
+ResolvedType resolve_local_type(const remote::RemoteColumn& c, const std::string& table) {
+    ResolvedType r;
+    for (const std::string* candidate : {&c.local_type, &c.fallback_type}) {
+        if (candidate->empty()) continue;
+        const std::string& name = *candidate;
+        Oid oid = InvalidOid;
+        int32 typmod = -1;
+        pg::pg_call([&] { parseTypeString(name.c_str(), &oid, &typmod, true); });
+        if (oid == InvalidOid) continue;
+        char* text = pg::pg_call([&] { return format_type_with_typemod(oid, typmod); });
+        r.oid = oid;
+        r.typmod = typmod;
+        r.canonical = text;
+        return r;
+    }
+    throw Error("42704", "column \"" + c.name + "\" of remote table \"" + table + "\" has type " + c.remote_type +
+                             ", which maps to " + c.local_type + ", a type this database does not have",
+                {}, "create the type locally (or its extension) and sync again");
+}
+
+WatermarkKind watermark_kind_of(Oid type, bool* supported) {
+    *supported = true;
+    switch (type) {
+        case TIMESTAMPOID: return WatermarkKind::timestamp;
+        case TIMESTAMPTZOID: return WatermarkKind::timestamptz;
+        case DATEOID: return WatermarkKind::date;
+        case INT2OID:
+        case INT4OID:
+        case INT8OID: return WatermarkKind::number;
+        default: *supported = false; return WatermarkKind::number;
+    }
+}
+
+struct TableStats {
+    long long inserted = 0, updated = 0, deleted = 0, bytes = 0, rows_read = 0;
+    std::string mode;
+};
+
+struct PendingSwap {
+    Oid target = InvalidOid;
+    Oid transient = InvalidOid;
+    std::string name;
+};
+
+struct Context {
+    const SyncConfig& cfg;
+    const RunOptions& options;
+    long long job_id = 0;
+    std::string sync_id;
+    remote::RemoteConnection* conn = nullptr;
+    ProgressReport* progress = nullptr;
+    std::vector<LogLine>* log = nullptr;
+    std::vector<PendingSwap> swaps;
+    bool schema_ready = false;
+};
+
+std::string key_equal(const std::vector<std::string>& key, const std::string& a, const std::string& b) {
+    std::string out;
+    for (size_t i = 0; i < key.size(); ++i)
+        out += (i ? " AND " : "") + a + "." + quote_ident(key[i]) + " = " + b + "." + quote_ident(key[i]);
+    return out;
+}
+
+std::string key_json(const std::vector<std::string>& key, const std::string& a, const std::string& b) {
+    std::string out = "jsonb_build_object(";
+    for (size_t i = 0; i < key.size(); ++i) {
+        std::string k = quote_ident(key[i]);
+        out += (i ? ", " : "") + std::string("'") + key[i] + "'::text, " + (b.empty() ? a + "." + k
+                                                                             : "coalesce(" + a + "." + k + ", " + b + "." + k + ")") +
+               "::text";
+    }
+    return out + ")";
+}
+
+// Journal (when on) and counts of what applying `source` over `target` changes. full: rows of the
+// target missing from source count as deleted (hard deletes); otherwise only source rows matter.
+void diff_and_journal(pg::SpiSession& spi, Context& ctx, long long table_id, const std::string& target,
+                      const std::string& source, const std::vector<std::string>& key, bool has_soft_delete, bool full,
+                      TableStats& st) {
+    const std::string k0 = quote_ident(key[0]);
+    const std::string soft = has_soft_delete
+                                 ? "(n.\"is_deleted\" IS TRUE AND o.\"is_deleted\" IS NOT TRUE)"
+                                 : "false";
+    std::string sql =
+        "WITH d AS (SELECT " + key_json(key, "o", "n") + " AS key, o." + k0 + " IS NULL AS is_ins, n." + k0 +
+        " IS NULL AS is_del, " + soft + " AS is_soft, CASE WHEN o." + k0 +
+        " IS NULL THEN NULL ELSE to_jsonb(o) END AS old_row FROM " + target + " o " +
+        (full ? "FULL JOIN " : "RIGHT JOIN ") + source + " n ON " + key_equal(key, "o", "n") + " WHERE o." + k0 +
+        " IS NULL OR n." + k0 + " IS NULL OR ROW(o.*)::text IS DISTINCT FROM ROW(n.*)::text), "
+        "j AS (INSERT INTO berqenas.sync_journal (sync_job_id, sync_table_id, key, old_row) "
+        "SELECT $1::bigint, $2::bigint, key, old_row FROM d WHERE $3::boolean) "
+        "SELECT count(*) FILTER (WHERE is_ins), count(*) FILTER (WHERE NOT is_ins AND NOT is_del AND NOT is_soft), "
+        "count(*) FILTER (WHERE is_del OR (is_soft AND NOT is_ins)) FROM d";
+    auto r = spi.execute(sql, {std::to_string(ctx.job_id), std::to_string(table_id),
+                               SyncSettings::journal ? "true" : "false"});
+    st.inserted = std::stoll(r.rows[0][0].value_or("0"));
+    st.updated = std::stoll(r.rows[0][1].value_or("0"));
+    st.deleted = std::stoll(r.rows[0][2].value_or("0"));
+}
+
+// The rows of a table without a primary key can only be journaled whole.
+void journal_whole_table(pg::SpiSession& spi, Context& ctx, long long table_id, const std::string& target,
+                         bool keep_rows) {
+    if (!SyncSettings::journal) return;
+    spi.execute("INSERT INTO berqenas.sync_journal (sync_job_id, sync_table_id, whole_table) VALUES ($1::bigint, $2::bigint, true)",
+                {std::to_string(ctx.job_id), std::to_string(table_id)});
+    if (keep_rows)
+        spi.execute("INSERT INTO berqenas.sync_journal (sync_job_id, sync_table_id, old_row) "
+                    "SELECT $1::bigint, $2::bigint, to_jsonb(o) FROM " + target + " o",
+                    {std::to_string(ctx.job_id), std::to_string(table_id)});
+}
+
+long long remote_row_estimate(Context& ctx, const remote::RemoteTable& rt) {
+    try {
+        auto r = ctx.conn->query_text(row_estimate_sql(ctx.conn->kind(), rt));
+        if (!r.rows.empty() && r.rows[0][0] && std::stoll(*r.rows[0][0]) >= 0) return std::stoll(*r.rows[0][0]);
+    } catch (const Error& e) {
+        if (e.sqlstate() == sqlstate::query_canceled) throw;
+    }
+    try {
+        auto r = ctx.conn->query_text(row_count_sql(ctx.conn->kind(), rt));
+        if (!r.rows.empty() && r.rows[0][0]) return std::stoll(*r.rows[0][0]);
+    } catch (const Error& e) {
+        if (e.sqlstate() == sqlstate::query_canceled) throw;
+    }
+    return -1;
+}
+
+TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& table_name) {
+    const SyncConfig& cfg = ctx.cfg;
+    const auto kind = ctx.conn->kind();
+    remote::RemoteTable rt = ctx.conn->describe_table(cfg.remote_schema, table_name);
+
+    std::vector<PlannedColumn> planned;
+    std::vector<std::string> column_names;
+    std::map<std::string, ResolvedType> types;
+    for (const auto& c : rt.columns) {
+        ResolvedType t = resolve_local_type(c, table_name);
+        planned.push_back({c.name, t.canonical, !c.nullable && c.in_primary_key});
+        column_names.push_back(c.name);
+        types[c.name] = t;
+    }
+
+    const std::string local_schema = cfg.target_schema;
+    const std::string local_table = table_name;
+    const std::string target = qualified(local_schema, local_table);
+    auto existing = spi.scalar(
+        "SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')",
+        {local_schema, local_table});
+    std::optional<std::vector<LocalColumn>> local;
+    if (existing) {
+        local.emplace();
+        for (auto& row : spi.execute("SELECT attname, pg_catalog.format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute "
+                                     "WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+                                     {*existing}).rows)
+            local->push_back({*row[0], *row[1]});
+    }
+    SchemaPlan plan = plan_schema(table_name, planned, rt.primary_key, local, local_schema, local_table,
+                                  cfg.mode == "full");
+    if (!ctx.schema_ready) {
+        if (!spi.scalar("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", {local_schema}))
+            spi.execute("CREATE SCHEMA " + quote_ident(local_schema));
+        ctx.schema_ready = true;
+    }
+    for (const auto& statement : plan.statements) spi.execute(statement);
+    if (plan.create) ctx.log->push_back({"info", table_name, "created local table " + target});
+    for (const auto& c : plan.added_columns)
+        ctx.log->push_back({"info", table_name, "added column " + c + " (new on the remote)"});
+
+    // Which column incremental syncs follow, if the table has a usable one.
+    std::string ts_column;
+    WatermarkKind wm_kind = WatermarkKind::number;
+    if (types.count(cfg.timestamp_column) && !rt.primary_key.empty()) {
+        bool supported;
+        wm_kind = watermark_kind_of(types[cfg.timestamp_column].oid, &supported);
+        if (supported) ts_column = cfg.timestamp_column;
+    }
+    std::string key_array = "{";
+    for (size_t i = 0; i < rt.primary_key.size(); ++i) {
+        key_array += (i ? "," : "") + std::string("\"");
+        for (char ch : rt.primary_key[i]) {
+            if (ch == '"' || ch == '\\') key_array += '\\';
+            key_array += ch;
+        }
+        key_array += "\"";
+    }
+    key_array += "}";
+    auto table_row = spi.execute(
+        "INSERT INTO berqenas.sync_tables AS t (remote_database_id, remote_schema, remote_table, local_schema, local_table, "
+        "primary_key, timestamp_column) VALUES ($1::bigint, $2, $3, $4, $5, $6::text[], $7) "
+        "ON CONFLICT (remote_database_id, remote_schema, remote_table) DO UPDATE SET local_schema = EXCLUDED.local_schema, "
+        "local_table = EXCLUDED.local_table, primary_key = EXCLUDED.primary_key, timestamp_column = EXCLUDED.timestamp_column "
+        "RETURNING t.id, CASE WHEN t.timestamp_column IS NOT DISTINCT FROM $7 THEN t.watermark END",
+        {std::to_string(cfg.remote_database_id), cfg.remote_schema, table_name, local_schema, local_table, key_array,
+         ts_column.empty() ? pg::SqlValue{} : pg::SqlValue{ts_column}});
+    const long long table_id = std::stoll(*table_row.rows[0][0]);
+    const std::optional<std::string> old_watermark = table_row.rows[0][1];
+
+    const Oid target_oid = Oid(std::stoul(*spi.scalar("SELECT $1::regclass::oid", {target})));
+    const bool full = ctx.options.full || cfg.mode == "full" || plan.create || ts_column.empty() || !old_watermark;
+    TableStats st;
+    st.mode = full ? "full" : "incremental";
+    const bool has_soft_delete = types.count("is_deleted") && types["is_deleted"].oid == BOOLOID;
+
+    RemoteSelect select;
+    long long expected = -1;
+    if (full) {
+        select = select_all(kind, rt, column_names);
+        expected = remote_row_estimate(ctx, rt);
+    } else {
+        // Re-read the overlap window: a remote transaction may commit late with an older timestamp.
+        std::string since;
+        const std::string overlap = std::to_string(SyncSettings::overlap_s);
+        switch (wm_kind) {
+            case WatermarkKind::timestamptz:
+                since = *spi.scalar("SELECT to_char(($1::timestamptz - make_interval(secs => $2::int)) AT TIME ZONE 'UTC', "
+                                    "'YYYY-MM-DD HH24:MI:SS.US')", {*old_watermark, overlap});
+                break;
+            case WatermarkKind::timestamp:
+                since = *spi.scalar("SELECT to_char($1::timestamp - make_interval(secs => $2::int), 'YYYY-MM-DD HH24:MI:SS.US')",
+                                    {*old_watermark, overlap});
+                break;
+            case WatermarkKind::date:
+                since = *spi.scalar("SELECT to_char($1::date - ceil($2::int / 86400.0)::int, 'YYYY-MM-DD')",
+                                    {*old_watermark, overlap});
+                break;
+            case WatermarkKind::number: since = std::to_string(std::stoll(*old_watermark)); break;
+        }
+        select = select_since(kind, rt, column_names, ts_column, wm_kind, since);
+    }
+    ctx.progress->start_table(table_name, expected);
+
+    // Where the rows go: a new heap for the target (full) or a staging table (incremental).
+    Oid load_oid;
+    std::string load_name;
+    if (full) {
+        load_oid = pg::pg_call([&] {
+            Relation rel = table_open(target_oid, AccessShareLock);
+            Oid tablespace = rel->rd_rel->reltablespace;
+            Oid am = rel->rd_rel->relam;
+            char persistence = rel->rd_rel->relpersistence;
+            table_close(rel, NoLock);
+            Oid created = make_new_heap(target_oid, tablespace, am, persistence, AccessShareLock);
+            CommandCounterIncrement();
+            return created;
+        });
+        load_name = *spi.scalar("SELECT $1::oid::regclass::text", {std::to_string(load_oid)});
+    } else {
+        load_name = "pg_temp." + quote_ident("berqenas_stage_" + std::to_string(table_id));
+        if (spi.scalar("SELECT to_regclass($1)", {load_name})) spi.execute("DROP TABLE " + load_name);
+        spi.execute("CREATE TEMP TABLE " + quote_ident("berqenas_stage_" + std::to_string(table_id)) + " (LIKE " + target +
+                    ") ON COMMIT DROP");
+        load_oid = Oid(std::stoul(*spi.scalar("SELECT $1::regclass::oid", {load_name})));
+    }
+
+    LoaderTarget lt;
+    lt.relid = load_oid;
+    lt.columns = column_names;
+    lt.watermark_column = ts_column;
+    lt.frozen = full;
+    auto stream = ctx.conn->open_stream(select.sql, SyncSettings::batch_rows, select.params);
+    BulkLoader loader(lt, stream->columns());
+    {
+        std::vector<remote::RemoteValue> row;
+        long long n = 0;
+        while (stream->next(row)) {
+            loader.add(row);
+            if (++n % 1000 == 0) {
+                pg::check_for_interrupts();
+                ctx.progress->rows(n);
+            }
+        }
+        stream->close();
+        ctx.progress->rows(n);
+    }
+    loader.finish();
+    st.rows_read = loader.rows();
+    st.bytes = loader.bytes();
+    pg::pg_call([] { CommandCounterIncrement(); });
+
+    ctx.progress->phase("applying");
+    if (full) {
+        bool had_rows = spi.scalar("SELECT EXISTS (SELECT 1 FROM " + target + ")") == std::optional<std::string>("t");
+        if (!had_rows) {
+            st.inserted = st.rows_read;
+            journal_whole_table(spi, ctx, table_id, target, false);
+        } else if (rt.primary_key.empty()) {
+            st.inserted = st.rows_read;
+            st.deleted = std::stoll(*spi.scalar("SELECT count(*) FROM " + target));
+            journal_whole_table(spi, ctx, table_id, target, true);
+        } else {
+            diff_and_journal(spi, ctx, table_id, target, load_name, rt.primary_key, has_soft_delete, true, st);
+        }
+        ctx.swaps.push_back({target_oid, load_oid, table_name});
+    } else {
+        diff_and_journal(spi, ctx, table_id, target, load_name, rt.primary_key, has_soft_delete, false, st);
+        std::string cols, sets;
+        for (size_t i = 0; i < column_names.size(); ++i) {
+            const std::string c = quote_ident(column_names[i]);
+            cols += (i ? ", " : "") + c;
+            bool is_key = false;
+            for (const auto& k : rt.primary_key) is_key = is_key || k == column_names[i];
+            if (!is_key) sets += (sets.empty() ? "" : ", ") + c + " = EXCLUDED." + c;
+        }
+        std::string keys;
+        for (size_t i = 0; i < rt.primary_key.size(); ++i) keys += (i ? ", " : "") + quote_ident(rt.primary_key[i]);
+        spi.execute("INSERT INTO " + target + " AS t (" + cols + ") SELECT " + cols + " FROM " + load_name +
+                    " ON CONFLICT (" + keys + ") " +
+                    (sets.empty() ? "DO NOTHING"
+                                  : "DO UPDATE SET " + sets + " WHERE ROW(t.*)::text IS DISTINCT FROM ROW(EXCLUDED.*)::text"));
+        spi.execute("DROP TABLE " + load_name);
+    }
+
+    // The new watermark: the largest value copied, never moving backwards.
+    std::optional<std::string> watermark = loader.watermark();
+    if (!ts_column.empty()) {
+        if (watermark && old_watermark && !full) {
+            const std::string type = types[ts_column].canonical;
+            watermark = spi.scalar("SELECT greatest($1::" + type + ", $2::" + type + ")::text", {*watermark, *old_watermark});
+        } else if (!watermark && !full) {
+            watermark = old_watermark;
+        }
+    }
+    spi.execute("UPDATE berqenas.sync_tables SET watermark = $2, last_sync_job_id = $3::bigint, last_synced_at = now() "
+                "WHERE id = $1::bigint",
+                {std::to_string(table_id), ts_column.empty() ? pg::SqlValue{} : watermark, std::to_string(ctx.job_id)});
+    ctx.log->push_back({"info", table_name,
+                        st.mode + ": read " + std::to_string(st.rows_read) + " rows, inserted " +
+                            std::to_string(st.inserted) + ", updated " + std::to_string(st.updated) + ", deleted " +
+                            std::to_string(st.deleted)});
+    ctx.progress->table_done();
+    return st;
+}
+
+std::string log_json(const std::vector<LogLine>& lines) {
+    std::string out = "[";
+    for (size_t i = 0; i < lines.size(); ++i) {
+        JsonObject o;
+        o.add("level", lines[i].level).add("message", lines[i].message);
+        if (lines[i].table.empty()) o.add_null("table");
+        else o.add("table", lines[i].table);
+        out += (i ? "," : "") + o.str();
+    }
+    return out + "]";
+}
+
+}  // namespace
+
+void in_subtransaction(const std::function<void()>& body) {
+    MemoryContext outer_context = CurrentMemoryContext;
+    ResourceOwner outer_owner = CurrentResourceOwner;
+    pg::pg_call([&] {
+        BeginInternalSubTransaction(nullptr);
+        MemoryContextSwitchTo(outer_context);
+    });
+    try {
+        body();
+    } catch (...) {
+        pg::pg_call([&] {
+            RollbackAndReleaseCurrentSubTransaction();
+            MemoryContextSwitchTo(outer_context);
+            CurrentResourceOwner = outer_owner;
+        });
+        throw;
+    }
+    pg::pg_call([&] {
+        ReleaseCurrentSubTransaction();
+        MemoryContextSwitchTo(outer_context);
+        CurrentResourceOwner = outer_owner;
+    });
+}
+
+SyncConfig load_sync_config(pg::SpiSession& spi, long long id) {
+    SyncConfig cfg;
+    cfg.remote_database_id = id;
+    auto r = spi.execute(
+        "SELECT r.name, r.tenant_id, t.name, coalesce(r.schema_name, ''), c.remote_database_id IS NOT NULL, "
+        "coalesce(c.sync_mode, 'full'), c.tables IS NOT NULL, coalesce(c.timestamp_column, 'updated_at'), "
+        "coalesce(c.target_schema, 'remote_' || r.name) "
+        "FROM berqenas.remote_database_registry r LEFT JOIN berqenas.tenants t ON t.id = r.tenant_id "
+        "LEFT JOIN berqenas.sync_configs c ON c.remote_database_id = r.id WHERE r.id = $1::bigint",
+        {std::to_string(id)});
+    if (r.rows.empty())
+        throw Error(sqlstate::undefined_object, "remote database " + std::to_string(id) + " is not registered",
+                    {}, "see berqenas.remote_databases");
+    auto& row = r.rows[0];
+    cfg.name = *row[0];
+    if (row[1]) cfg.tenant_id = std::stoll(*row[1]);
+    cfg.tenant_name = row[2].value_or("");
+    cfg.remote_schema = *row[3];
+    cfg.configured = *row[4] == "t";
+    cfg.mode = *row[5];
+    if (*row[6] == "t")
+        cfg.tables = text_array_rows(spi, "SELECT unnest(tables) FROM berqenas.sync_configs WHERE remote_database_id = $1::bigint",
+                                     {std::to_string(id)});
+    cfg.timestamp_column = *row[7];
+    cfg.target_schema = *row[8];
+    return cfg;
+}
+
+std::string run_sync(long long remote_database_id, const RunOptions& options) {
+    const auto started = Clock::now();
+    std::optional<SyncConfig> cfg_holder;
+    catalog::RemoteDatabase db;
+    {
+        pg::SpiSession spi;
+        cfg_holder = load_sync_config(spi, remote_database_id);
+        db = catalog::load_remote_database(spi, remote_database_id);
+        // Limits first: nothing is recorded for a sync that was not allowed to start.
+        acquire_database_lock(spi, *cfg_holder);
+        acquire_tenant_slot(spi, *cfg_holder);
+        // Rows left "running" by a session that ended (or rolled back) cannot still run: we hold the lock.
+        spi.execute("UPDATE berqenas.sync_jobs SET status = 'failed', finished_at = clock_timestamp(), "
+                    "error = 'the sync did not finish: its session ended or its transaction rolled back' "
+                    "WHERE remote_database_id = $1::bigint AND status = 'running'",
+                    {std::to_string(remote_database_id)});
+    }
+    const SyncConfig& cfg = *cfg_holder;
+    const std::string mode = options.full ? "full" : cfg.mode;
+    bool needs_size_check = mode == "full";
+    if (!needs_size_check) {
+        pg::SpiSession spi;
+        needs_size_check = spi.scalar("SELECT count(*) FROM berqenas.sync_tables WHERE remote_database_id = $1::bigint "
+                                      "AND watermark IS NOT NULL", {std::to_string(remote_database_id)}) == std::optional<std::string>("0");
+    }
+
+    // The job row, committed on its own so that it outlives a failure of this transaction.
+    std::string job_text;
+    const std::vector<pg::SqlValue> job_params = {std::to_string(remote_database_id), mode,
+                                                  make_sync_id(std::time(nullptr)), options.origin};
+    const std::string job_sql = "SELECT berqenas._sync_job_start($1::bigint, $2, $3, $4)";
+    if (options.in_worker) {
+        pg::SpiSession spi;
+        job_text = *spi.scalar(job_sql, job_params);
+    } else {
+        job_text = run_autonomous(job_sql, job_params);
+    }
+    Context dummy_ctx{cfg, options};
+    dummy_ctx.job_id = std::stoll(job_text.substr(0, job_text.find(' ')));
+    dummy_ctx.sync_id = job_text.substr(job_text.find(' ') + 1);
+    Context& ctx = dummy_ctx;
+
+    std::vector<LogLine> log;
+    ctx.log = &log;
+    std::map<std::string, TableStats> results;
+    std::vector<std::string> tables;
+    try {
+        in_subtransaction([&] {
+            pg::SpiSession spi;
+            auto conn = remote::connect(db.connection);
+            ctx.conn = conn.get();
+            // berqenas.max_database_size, before any full copy (a first sync of a table is one).
+            if (needs_size_check) {
+                const long long limit = (long long)SyncSettings::max_database_size_mb * 1024 * 1024;
+                std::optional<long long> size;
+                try {
+                    auto r = conn->query_text(database_size_sql(conn->kind()));
+                    if (!r.rows.empty() && r.rows[0][0]) size = std::stoll(*r.rows[0][0]);
+                } catch (const Error& e) {
+                    if (e.sqlstate() == sqlstate::query_canceled) throw;
+                    ctx.log->push_back({"warning", "", std::string("could not read the remote database size: ") + e.what()});
+                }
+                if (size && *size > limit)
+                    throw Error("54000",
+                                "remote database \"" + cfg.name + "\" holds " + std::to_string(*size / (1024 * 1024)) +
+                                    " MB, more than berqenas.max_database_size (" +
+                                    std::to_string(SyncSettings::max_database_size_mb) + " MB)",
+                                "a full sync copies the whole database; nothing was copied",
+                                "raise berqenas.max_database_size or sync fewer tables");
+            }
+            // Every table from one remote snapshot (PostgreSQL), so they agree with each other.
+            if (conn->kind() == remote::DatabaseKind::postgresql) {
+                conn->begin();
+                conn->execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            }
+            // Which tables: the configured ones (or all of the remote schema), narrowed by the call.
+            std::vector<std::string> available;
+            if (cfg.tables) {
+                available = *cfg.tables;
+            } else {
+                for (auto& t : conn->list_tables(cfg.remote_schema))
+                    if (t.rfind("berqenas_cdc_", 0) != 0) available.push_back(t);
+            }
+            if (options.tables) {
+                std::set<std::string> allowed(available.begin(), available.end());
+                for (const auto& t : *options.tables)
+                    if (!allowed.count(t))
+                        throw Error("42P01", "table \"" + t + "\" is not synced for remote database \"" + cfg.name + "\"",
+                                    cfg.tables ? "configured tables: see berqenas.sync_configs" : "the remote schema has no such table",
+                                    "call berqenas.configure_sync() with the table in its list");
+                tables = *options.tables;
+            } else {
+                tables = available;
+            }
+            if (tables.empty()) ctx.log->push_back({"warning", "", "no tables to sync"});
+
+            ProgressReport progress(remote_database_id, cfg.name, ctx.sync_id, mode, int(tables.size()));
+            ctx.progress = &progress;
+
+            for (const auto& t : tables) {
+                try {
+                    results[t] = sync_table(spi, ctx, t);
+                } catch (const Error& e) {
+                    if (e.sqlstate() == "42P01" && std::string(e.what()).find("does not exist") != std::string::npos)
+                        throw Error("42P01", "remote table \"" + t + "\" does not exist in remote database \"" + cfg.name + "\"",
+                                    e.detail(), "check berqenas.configure_sync()'s tables");
+                    throw;
+                }
+            }
+            progress.phase("swapping");
+            // Full tables change files now, all together, in one short exclusive lock each.
+            for (const auto& swap : ctx.swaps) {
+                Oid target = swap.target, transient = swap.transient;
+                pg::pg_call([&] {
+                    LockRelationOid(target, AccessExclusiveLock);
+                    finish_heap_swap(target, transient, false, false, false, true, RecentXmin, ReadNextMultiXactId(),
+                                     RELPERSISTENCE_PERMANENT);
+                });
+            }
+            if (conn->kind() == remote::DatabaseKind::postgresql) conn->commit();
+            ctx.conn = nullptr;
+        });
+    } catch (const Error& e) {
+        ctx.conn = nullptr;
+        // Local data is back as it was (the subtransaction rolled back); record the failure.
+        log.push_back({"error", "", e.what() + (e.detail().empty() ? std::string() : " (" + e.detail() + ")")});
+        const std::string status = "failed";
+        std::vector<pg::SqlValue> params = {std::to_string(ctx.job_id), status, std::string(e.what()), e.sqlstate(),
+                                            log_json(log)};
+        const std::string sql = "SELECT berqenas._sync_job_fail($1::bigint, $2, $3, $4, $5::jsonb)";
+        if (options.in_worker) {
+            pg::SpiSession spi;
+            spi.execute(sql, params);
+            JsonObject out;
+            out.add("sync_id", ctx.sync_id).add("status", "failed").add("error", e.what()).add("sqlstate", e.sqlstate());
+            return out.str();
+        }
+        try {
+            run_autonomous(sql, params);
+        } catch (const Error& record_error) {
+            if (record_error.sqlstate() == sqlstate::query_canceled) throw;
+            throw Error(e.sqlstate(), e.what(), e.detail() + (e.detail().empty() ? "" : "; ") +
+                                                    "the failure could not be recorded: " + record_error.what(),
+                        e.hint());
+        }
+        throw;
+    }
+
+    // Success: the job row is finished in this transaction, together with the data.
+    const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    std::string tables_json = "{";
+    long long total = 0, bytes = 0;
+    bool first = true;
+    for (const auto& t : tables) {
+        const TableStats& st = results[t];
+        JsonObject o;
+        o.add("inserted", st.inserted).add("updated", st.updated).add("deleted", st.deleted).add("bytes", st.bytes)
+            .add("rows_read", st.rows_read).add("mode", st.mode);
+        tables_json += (first ? "" : ",") + json_quote(t) + ":" + o.str();
+        first = false;
+        total += st.inserted + st.updated + st.deleted;
+        bytes += st.bytes;
+    }
+    tables_json += "}";
+    {
+        pg::SpiSession spi;
+        spi.execute("UPDATE berqenas.sync_jobs SET status = 'succeeded', finished_at = clock_timestamp(), "
+                    "tables = $2::jsonb || CASE WHEN $5::boolean THEN '{}'::jsonb ELSE '{\"_journal\": \"off\"}'::jsonb END, "
+                    "records_synced = $3::bigint, bytes_synced = $4::bigint WHERE id = $1::bigint",
+                    {std::to_string(ctx.job_id), tables_json, std::to_string(total), std::to_string(bytes),
+                     SyncSettings::journal ? "true" : "false"});
+        log.push_back({"info", "", "sync finished: " + std::to_string(total) + " rows changed in " +
+                                       std::to_string(tables.size()) + " table(s)"});
+        spi.execute("INSERT INTO berqenas.sync_job_log (sync_job_id, level, table_name, message) "
+                    "SELECT $1::bigint, l ->> 'level', l ->> 'table', l ->> 'message' FROM jsonb_array_elements($2::jsonb) l",
+                    {std::to_string(ctx.job_id), log_json(log)});
+    }
+    JsonObject out;
+    char duration[32];
+    snprintf(duration, sizeof duration, "%.3f", seconds);
+    out.add("sync_id", ctx.sync_id).add("status", "succeeded").add_raw("tables", tables_json)
+        .add("total_synced", total).add_raw("duration_seconds", duration);
+    return out.str();
+}
+
+}  // namespace berqenas::sync

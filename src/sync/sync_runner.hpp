@@ -1,0 +1,46 @@
+// One sync of one registered remote database, from limits and bookkeeping to rows in local
+// tables. SQL-facing: used by berqenas.sync() and by the realtime worker's initial copy.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pg/spi.hpp"
+
+namespace berqenas::sync {
+
+struct RunOptions {
+    std::optional<std::vector<std::string>> tables;   // nullopt: every configured table
+    bool full = false;                                 // reload completely (reconciles hard deletes)
+    std::string origin = "manual";                     // manual, realtime worker, schedule...
+    // Inside the realtime worker: the job rows are written in the worker's own transaction and a
+    // failure is returned (status "failed") instead of raised.
+    bool in_worker = false;
+};
+
+// Runs the sync and returns the result document (see docs/sync.md). A failure is recorded in
+// berqenas.sync_jobs as failed (surviving this transaction's abort) and then raised.
+std::string run_sync(long long remote_database_id, const RunOptions& options);
+
+// Sync's configuration of one remote database (defaults when configure_sync was never called).
+struct SyncConfig {
+    long long remote_database_id = 0;
+    std::string name;
+    std::optional<long long> tenant_id;
+    std::string tenant_name;
+    std::string remote_schema;
+    bool configured = false;
+    std::string mode = "full";
+    std::optional<std::vector<std::string>> tables;
+    std::string timestamp_column = "updated_at";
+    std::string target_schema;
+};
+SyncConfig load_sync_config(pg::SpiSession& spi, long long remote_database_id);
+
+// Runs body inside an internal subtransaction; on any exception rolls it back (so everything the
+// body did to local data is undone) and rethrows.
+void in_subtransaction(const std::function<void()>& body);
+
+}  // namespace berqenas::sync

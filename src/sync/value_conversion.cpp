@@ -1,0 +1,12 @@
+// ValueConverter: prepares the FDW's ColumnReader once per column, in the caller's memory context.
+#include "sync/value_conversion.hpp"
+
+namespace berqenas::sync {
+
+ValueConverter::ValueConverter(Oid typid, int32 typmod, uint32_t remote_type_oid)
+    : reader_(std::make_shared<fdw::ColumnReader>()), remote_type_(remote_type_oid) {
+    fdw::ColumnReader* reader = reader_.get();
+    pg::pg_call([&] { fdw::prepare_reader(*reader, typid, typmod, CurrentMemoryContext); });
+}
+
+}  // namespace berqenas::sync
