@@ -14,6 +14,7 @@
 
 extern "C" {
 #include "access/sysattr.h"
+#include "catalog/pg_type.h"
 #include "commands/explain.h"
 #include "executor/executor.h"
 #include "nodes/makefuncs.h"
@@ -176,7 +177,13 @@ ForeignScan* get_foreign_plan(PlannerInfo* root, RelOptInfo* baserel, Oid, Forei
         if (!columns.empty()) columns += ", ";
         columns += remote_column(table, c.attnum);
         // Types of our own (enums, domains, extensions) travel as text, parsed by the local type.
-        if (table.kind == remote::DatabaseKind::postgresql && !is_builtin_type(c.type_oid)) columns += "::text";
+        // text columns too: the remote's may be an enum, citext or another type without our binary form.
+        if (table.kind == remote::DatabaseKind::postgresql) {
+            if (!is_builtin_type(c.type_oid) || c.type_oid == TEXTOID)
+                columns += "::text";
+            else if (c.type_oid == TEXTARRAYOID)
+                columns += "::text[]";
+        }
         attrs.push_back(c.attnum);
     }
     if (columns.empty()) columns = "NULL";

@@ -341,8 +341,8 @@ void PgConnection::throw_remote_error(const PGresult* result, const std::string&
     std::string code = state && std::strlen(state) == 5 ? state : sqlstate::fdw_error;
     const char* primary = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
     const char* detail = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL) : nullptr;
-    std::string full = message;
-    if (detail && *detail && full.find(detail) == std::string::npos) full += "\n" + std::string(detail);
+    std::string full = "remote error " + code + ": " + (primary ? primary : message);
+    if (detail && *detail) full += " (" + std::string(detail) + ")";
     throw Error(code, "remote " + params_.describe() + ": " + (primary ? primary : message), full);
 }
 
@@ -533,14 +533,23 @@ void PgConnection::rollback() {
     if (!in_transaction_) return;
     in_transaction_ = false;
     if (!is_usable()) return;
-    if (inflight_ != nullptr) {
-        try {
-            settle();
-        } catch (const Error&) {
-            // The batch we were waiting for failed; the rollback below ends it anyway.
+    // Rollback also runs while a local abort is cleaning up: never wait on the remote for long.
+    int saved_timeout = params_.query_timeout_seconds;
+    params_.query_timeout_seconds = saved_timeout > 0 && saved_timeout < 30 ? saved_timeout : 30;
+    try {
+        if (inflight_ != nullptr) {
+            try {
+                settle();
+            } catch (const Error&) {
+                // The batch we were waiting for failed; the rollback below ends it anyway.
+            }
         }
+        exec("ROLLBACK");
+    } catch (...) {
+        params_.query_timeout_seconds = saved_timeout;
+        throw;
     }
-    exec("ROLLBACK");
+    params_.query_timeout_seconds = saved_timeout;
 }
 
 }  // namespace berqenas::remote
