@@ -305,8 +305,17 @@ void MssqlConnection::rollback() {
     in_transaction_ = false;
     if (!is_usable()) return;
     if (active_stream_ != nullptr) active_stream_->close();
-    // A severe error may have ended the transaction on the server already.
-    execute("IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION");
+    // Rollback also runs while a local abort is cleaning up: never wait on the remote for long.
+    int saved_timeout = params_.query_timeout_seconds;
+    params_.query_timeout_seconds = saved_timeout > 0 && saved_timeout < 30 ? saved_timeout : 30;
+    try {
+        // A severe error may have ended the transaction on the server already.
+        execute("IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION");
+    } catch (...) {
+        params_.query_timeout_seconds = saved_timeout;
+        throw;
+    }
+    params_.query_timeout_seconds = saved_timeout;
 }
 
 }  // namespace berqenas::remote
