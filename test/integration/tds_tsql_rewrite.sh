@@ -65,7 +65,7 @@ out=$(tds_check "SELECT ISNULL(code, N'none') AS code, LEN(name) AS n, DATALENGT
 expect_eq "ISNULL, LEN, DATALENGTH, bit compared with 0" $'A1|4|2|0\nB2|4|NULL|0\nnone|3|NULL|0' "$(rows "$out")"
 out=$(tds_check "SELECT CAST(balance AS NVARCHAR(30)) AS b, CAST(legacy_at AS DATETIME2(3)) AS l FROM dbo.customers WHERE customer_id = 1")
 expect_eq "CAST to T-SQL types" "10.5000|2024-01-02 03:04:05.1230000" "$(rows "$out")"
-out=$(tds_check "SELECT CASE WHEN GETDATE() <= SYSDATETIME() AND SYSUTCDATETIME() IS NOT NULL AND SYSDATETIMEOFFSET() IS NOT NULL THEN 1 ELSE 0 END AS ok")
+out=$(tds_check "SELECT CASE WHEN CAST(GETDATE() AS date) = CAST(SYSDATETIME() AS date) AND SYSUTCDATETIME() IS NOT NULL AND SYSDATETIMEOFFSET() IS NOT NULL AND GETUTCDATE() IS NOT NULL THEN 1 ELSE 0 END AS ok")
 expect_eq "GETDATE, SYSDATETIME, SYSUTCDATETIME, SYSDATETIMEOFFSET" "1" "$(rows "$out")"
 out=$(tds_check "UPDATE dbo.customers SET is_deleted = 1, updated_at = GETDATE() WHERE customer_id = 3; SELECT @@ROWCOUNT AS rc")
 expect_contains "soft delete with bit = 1, then @@ROWCOUNT" "ROW 1" "$out"

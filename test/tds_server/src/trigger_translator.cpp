@@ -175,7 +175,11 @@ RewrittenStatement translate_create_trigger(const std::vector<Token>& t, const R
         }
     }
     std::vector<Token> body;
-    if (body_first < body_last) body.assign(t.begin() + static_cast<long>(sig[body_first]), t.begin() + static_cast<long>(sig[body_last]));
+    if (body_first < body_last) {
+        size_t from = sig[body_first];
+        size_t to = body_last < sig.size() ? sig[body_last] : t.size();
+        body.assign(t.begin() + static_cast<long>(from), t.begin() + static_cast<long>(to));
+    }
 
     RewrittenStatement r;
     r.multi_statement = true;

@@ -157,6 +157,12 @@ TEST(Triggers, OneFunctionAndTriggerPerEvent) {
     EXPECT_NE(r.sql.find("FROM (SELECT * FROM \"public\".\"orders\" WHERE false) d"), std::string::npos);
     EXPECT_EQ(r.sql.find("NOCOUNT"), std::string::npos);
     EXPECT_NE(r.sql.find("berqenas.trigger_active_trg_log"), std::string::npos);
+    // A body without BEGIN ... END, statements without semicolons.
+    auto bare = one("CREATE TRIGGER t2 ON x FOR UPDATE AS UPDATE x SET n = 1 FROM x JOIN inserted i ON i.id = x.id "
+                    "INSERT INTO log SELECT id FROM deleted");
+    EXPECT_EQ(bare.kind, StatementKind::Sql);
+    EXPECT_NE(bare.sql.find("  UPDATE x SET n = 1 FROM inserted i WHERE (i.id = x.id);\n"), std::string::npos);
+    EXPECT_NE(bare.sql.find("  INSERT INTO log SELECT id FROM deleted;\n"), std::string::npos);
     auto bad = one("CREATE TRIGGER t ON x INSTEAD OF INSERT AS SELECT 1");
     EXPECT_EQ(bad.kind, StatementKind::Refused);
     auto drop = one("DROP TRIGGER IF EXISTS dbo.trg_log");

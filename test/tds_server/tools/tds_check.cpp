@@ -181,9 +181,9 @@ int main(int argc, char** argv) {
     if (database) DBSETLDBNAME(login, database);
     if (packet_size > 0) DBSETLPACKET(login, packet_size);
     DBPROCESS* db = dbopen(login, server);
+    dbloginfree(login);
     if (!db) {
         std::printf("LOGIN FAILED\n");
-        dbloginfree(login);
         dbexit();
         return 2;
     }
