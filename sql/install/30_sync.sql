@@ -296,7 +296,7 @@ END
 $$;
 
 CREATE FUNCTION berqenas.sync_logs(name text, tail integer DEFAULT 100, level text DEFAULT 'info')
-    RETURNS TABLE (at timestamptz, sync_id text, level text, table_name text, message text)
+    RETURNS TABLE (at timestamptz, sync_id text, severity text, table_name text, message text)
     LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     db_id bigint := berqenas._remote_database_id(name);
@@ -311,8 +311,8 @@ BEGIN
         RAISE EXCEPTION 'tail must be zero or more' USING ERRCODE = '22023';
     END IF;
     RETURN QUERY
-        SELECT q.at, q.sync_id, q.level, q.table_name, q.message FROM (
-            SELECT l.id, l.at, j.sync_id, l.level, l.table_name, l.message
+        SELECT q.at, q.sync_id, q.lvl, q.table_name, q.message FROM (
+            SELECT l.id, l.at, j.sync_id, l.level AS lvl, l.table_name, l.message
               FROM berqenas.sync_job_log l JOIN berqenas.sync_jobs j ON j.id = l.sync_job_id
              WHERE j.remote_database_id = db_id
                AND array_position(ARRAY['debug', 'info', 'warning', 'error'], l.level) >= min_rank

@@ -251,7 +251,7 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
     std::map<std::string, ResolvedType> types;
     for (const auto& c : rt.columns) {
         ResolvedType t = resolve_local_type(c, table_name);
-        planned.push_back({c.name, t.canonical, !c.nullable && c.in_primary_key});
+        planned.push_back({c.name, t.canonical, !c.nullable});
         column_names.push_back(c.name);
         types[c.name] = t;
     }
@@ -313,7 +313,9 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
     const std::optional<std::string> old_watermark = table_row.rows[0][1];
 
     const Oid target_oid = Oid(std::stoul(*spi.scalar("SELECT $1::regclass::oid", {target})));
-    const bool full = ctx.options.full || cfg.mode == "full" || plan.create || ts_column.empty() || !old_watermark;
+    // A new column is filled in every row only by a full copy.
+    const bool full = ctx.options.full || cfg.mode == "full" || plan.create || !plan.added_columns.empty() ||
+                      ts_column.empty() || !old_watermark;
     TableStats st;
     st.mode = full ? "full" : "incremental";
     const bool has_soft_delete = types.count("is_deleted") && types["is_deleted"].oid == BOOLOID;
