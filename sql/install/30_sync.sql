@@ -352,10 +352,12 @@ BEGIN
         RAISE EXCEPTION 'sync "%" does not exist', sync_id
             USING ERRCODE = '42704', HINT = 'see berqenas.sync_history(name)';
     END IF;
-    IF job.status <> 'succeeded' THEN
+    IF job.status IN ('failed', 'cancelled') THEN
         RAISE EXCEPTION 'sync "%" is %, only a succeeded sync can be rolled back', sync_id, job.status
-            USING ERRCODE = '55000',
-                  HINT = CASE WHEN job.status IN ('failed', 'cancelled') THEN 'a failed sync changed nothing' ELSE NULL END;
+            USING ERRCODE = '55000', HINT = 'a failed sync changed nothing';
+    ELSIF job.status <> 'succeeded' THEN
+        RAISE EXCEPTION 'sync "%" is %, only a succeeded sync can be rolled back', sync_id, job.status
+            USING ERRCODE = '55000';
     END IF;
     IF (job.tables ->> '_journal') = 'off' THEN
         RAISE EXCEPTION 'sync "%" kept no journal (berqenas.sync_journal was off)', sync_id USING ERRCODE = '55000';

@@ -461,11 +461,17 @@ void realtime_main(long long db_id) {
             if (!run_round(w)) break;
         } catch (const Error& e) {
             if (e.sqlstate() == sqlstate::query_canceled) throw;
+            // Unregistered, or the extension dropped: nothing left to serve.
+            const bool gone = e.sqlstate() == "42704" || e.sqlstate() == "42P01" || e.sqlstate() == "3F000";
+            if (gone && std::chrono::steady_clock::now() - w.started >= std::chrono::seconds(10)) {
+                pg::pg_call([] { AbortCurrentTransaction(); });
+                break;
+            }
             std::string message = e.what();
             std::string detail = e.detail();
             pg::pg_call([&] {
                 AbortCurrentTransaction();
-                elog(WARNING, "berqenas realtime (remote database %lld): %s%s%s", db_id, message.c_str(),
+                if (!gone) elog(WARNING, "berqenas realtime (remote database %lld): %s%s%s", db_id, message.c_str(),
                      detail.empty() ? "" : ": ", detail.c_str());
             });
             w.conn.reset();

@@ -99,7 +99,7 @@ void acquire_tenant_slot(pg::SpiSession& spi, const SyncConfig& cfg) {
             if (try_lock(spi, lock_class_tenant + slot, tenant)) return;
         if (timeout == 0 || (timeout > 0 && Clock::now() >= deadline)) {
             std::string who = cfg.tenant_id ? "tenant \"" + cfg.tenant_name + "\"" : "remote databases without a tenant";
-            throw Error("53400", who + " already run " + std::to_string(slots) + " syncs at the same time",
+            throw Error("53400", who + " already has " + std::to_string(slots) + " sync(s) running",
                         "berqenas.max_concurrent_syncs_per_tenant is " + std::to_string(slots),
                         "wait for one to finish (see berqenas.sync_progress) or raise the limit");
         }
