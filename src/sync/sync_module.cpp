@@ -73,7 +73,7 @@ void on_load() {
                             nullptr, nullptr);
     DefineCustomStringVariable("berqenas.launcher_database",
                                "Database whose realtime syncs start with the server.", nullptr,
-                               &SyncSettings::launcher_database, "postgres", PGC_POSTMASTER, 0, nullptr, nullptr,
+                               &SyncSettings::launcher_database, "postgres", PGC_SIGHUP, 0, nullptr, nullptr,
                                nullptr);
     if (process_shared_preload_libraries_in_progress) {
         previous_request_hook = shmem_request_hook;
