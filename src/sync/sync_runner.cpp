@@ -411,6 +411,8 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
         }
         ctx.swaps.push_back({target_oid, load_oid, table_name});
     } else {
+        // Statistics of the staging rows, so the planner joins them to the target by its key.
+        spi.execute("ANALYZE " + load_name);
         diff_and_journal(spi, ctx, table_id, target, load_name, rt.primary_key, has_soft_delete, false, st);
         std::string cols, sets;
         for (size_t i = 0; i < column_names.size(); ++i) {

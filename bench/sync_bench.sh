@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Sync benchmark, one run, side by side on the same two clusters:
+#   - full sync of ROWS rows (five columns): berqenas.sync() vs INSERT INTO t SELECT * FROM a
+#     postgres_fdw foreign table vs a `psql \copy ... TO STDOUT | psql \copy ... FROM STDIN` pipe
+#     (every target has the same primary key, so every peer builds the same index);
+#   - incremental sync of CHANGED changed rows, as a fraction of the full sync;
+#   - peak backend memory (anonymous RSS, sampled) of a full sync of 100k and of ROWS rows;
+#   - realtime lag p50/p99 while the remote commits RATE changes per second for SECONDS seconds.
+#
+#   bench/sync_bench.sh          # defaults: ROWS=1000000 CHANGED=1000 RATE=1000 RT_SECONDS=10
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROWS=${ROWS:-1000000}
+CHANGED=${CHANGED:-1000}
+RATE=${RATE:-1000}
+SECONDS_RT=${RT_SECONDS:-10}
+. test/lib/cluster.sh
+trap cluster_cleanup EXIT
+
+cluster_start cloud "shared_preload_libraries = 'berqenas'" "max_worker_processes = 32" "max_wal_size = '4GB'"
+cluster_start onprem "max_wal_size = '4GB'"
+cloud() { cluster_psql cloud -At "$@"; }
+onprem() { cluster_psql onprem -At "$@"; }
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo)"
+echo "date:    $(date -u +%Y-%m-%d)"
+echo "rows:    $ROWS (five columns), changed: $CHANGED, realtime: $RATE changes/s for $SECONDS_RT s"
+echo
+
+# Timestamps one second apart, all older than the overlap window; an index on updated_at, as any
+# table synced incrementally should have.
+make_table() {   # $1 = name, $2 = rows
+    onprem -q -c "DROP TABLE IF EXISTS $1" -c "CREATE TABLE $1 (id bigint PRIMARY KEY, name text NOT NULL, qty int, price float8,
+               updated_at timestamp NOT NULL);
+               INSERT INTO $1 SELECT g, 'item ' || g, g % 1000, g * 0.01, localtimestamp - interval '30 days' + g * interval '1 second'
+                 FROM generate_series(1, $2) g" -c "CREATE INDEX ON $1 (updated_at)" -c "VACUUM ANALYZE $1" >/dev/null
+}
+make_table bench_t "$ROWS"
+make_table bench_small 100000
+
+cloud -c "CREATE EXTENSION berqenas; CREATE EXTENSION postgres_fdw" >/dev/null
+cloud -c "SELECT berqenas.register_remote_database('bench', 'postgresql', '127.0.0.1', $onprem_PORT, 'postgres', 'postgres', 'postgres', 'public')" >/dev/null
+cloud -c "SELECT berqenas.configure_sync('bench', 'incremental', ARRAY['bench_t', 'bench_small'], target_schema => 'bench')" >/dev/null
+cloud >/dev/null <<SQL
+CREATE SERVER onprem FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1', port '$onprem_PORT', dbname 'postgres', fetch_size '1000');
+CREATE USER MAPPING FOR postgres SERVER onprem OPTIONS (user 'postgres', password 'postgres');
+CREATE FOREIGN TABLE ft (id bigint, name text, qty int, price float8, updated_at timestamp) SERVER onprem OPTIONS (table_name 'bench_t');
+CREATE TABLE fdw_t (id bigint PRIMARY KEY, name text NOT NULL, qty int, price float8, updated_at timestamp NOT NULL);
+CREATE TABLE copy_t (id bigint PRIMARY KEY, name text NOT NULL, qty int, price float8, updated_at timestamp NOT NULL);
+SQL
+cloud -c "CHECKPOINT" >/dev/null; onprem -c "CHECKPOINT" >/dev/null
+
+# Peak anonymous memory of one backend while it runs $2 (sampled every 10 ms from /proc).
+peak_anon_kb() {   # $1 = application_name, $2 = SQL
+    local out; out=$(mktemp)
+    ( cluster_psql cloud -At -c "SET application_name = '$1'" -c "$2" >"$out" 2>&1 ) &
+    local runner=$! pid="" peak=0 v
+    for _ in $(seq 500); do
+        pid=$(cloud -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$1'" 2>/dev/null || true)
+        [ -n "$pid" ] && break; sleep 0.01
+    done
+    while kill -0 "$runner" 2>/dev/null; do
+        v=$(awk '/RssAnon/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+        [ -n "$v" ] && [ "$v" -gt "$peak" ] && peak=$v
+        sleep 0.01
+    done
+    wait "$runner"
+    grep -q succeeded "$out" || { cat "$out" >&2; return 1; }
+    echo "$peak"
+}
+
+echo "== full sync of $ROWS rows"
+t0=$(now_ms); cloud -c "INSERT INTO fdw_t SELECT * FROM ft" >/dev/null; fdw_ms=$(( $(now_ms) - t0 ))
+t0=$(now_ms)
+cluster_psql onprem -At -c "\\copy bench_t TO STDOUT" | cluster_psql cloud -At -c "\\copy copy_t FROM STDIN" >/dev/null
+copy_ms=$(( $(now_ms) - t0 ))
+t0=$(now_ms); r=$(cloud -c "SELECT (s ->> 'status') || ' ' || (s ->> 'duration_seconds') FROM berqenas.sync('bench', ARRAY['bench_t']) s"); sync_ms=$(( $(now_ms) - t0 ))
+[ "${r%% *}" = succeeded ] || { echo "sync failed: $r"; exit 1; }
+full_server_ms=$(awk -v s="${r#* }" 'BEGIN { printf "%d", s * 1000 }')
+[ "$(cloud -c "SELECT count(*) FROM bench.bench_t")" = "$ROWS" ] || { echo "row count mismatch"; exit 1; }
+printf '  %-38s %8d ms\n' "psql \\copy | psql \\copy" "$copy_ms" "postgres_fdw INSERT ... SELECT" "$fdw_ms" "berqenas.sync() (full)" "$sync_ms"
+echo "  ratio berqenas / COPY pipe:     $(ratio "$sync_ms" "$copy_ms")  (aim: <= 1.30)"
+echo "  ratio berqenas / postgres_fdw:  $(ratio "$sync_ms" "$fdw_ms")  (aim: < 1.00)"
+t0=$(now_ms); cloud -c "SELECT berqenas.sync('bench', ARRAY['bench_t'], \"full\" => true) ->> 'status'" >/dev/null; resync_ms=$(( $(now_ms) - t0 ))
+printf '  %-38s %8d ms  (a table that already holds the rows: diff + journal + swap)\n' "berqenas.sync(full => true) again" "$resync_ms"
+
+echo "== incremental sync of $CHANGED changed rows"
+# Server-side durations (duration_seconds of the result): client connection time is not the sync's.
+r=$(cloud -c "SELECT s ->> 'duration_seconds' FROM berqenas.sync('bench', ARRAY['bench_t']) s")
+zero_ms=$(awk -v s="$r" 'BEGIN { printf "%d", s * 1000 }')
+printf '  %-38s %8d ms  (server side; the fixed cost of a sync: job record, connect, catalog, overlap window)\n' "berqenas.sync() with no change" "$zero_ms"
+onprem -c "UPDATE bench_t SET qty = qty + 1, updated_at = localtimestamp WHERE id % ($ROWS / $CHANGED) = 0" >/dev/null
+r=$(cloud -c "SELECT (s -> 'tables' -> 'bench_t' ->> 'updated') || ' ' || (s ->> 'duration_seconds') FROM berqenas.sync('bench', ARRAY['bench_t']) s")
+incr_ms=$(awk -v s="${r#* }" 'BEGIN { printf "%d", s * 1000 }')
+printf '  %-38s %8d ms  (server side; %s rows updated)\n' "berqenas.sync() (incremental)" "$incr_ms" "${r%% *}"
+printf '  %-38s %8d ms  (server side)\n' "berqenas.sync() (full), for reference" "$full_server_ms"
+echo "  incremental / full:             $(awk -v a="$incr_ms" -v b="$full_server_ms" 'BEGIN { printf "%.4f (1/%.0f)", a / b, b / a }')  (aim: < 0.01)"
+echo "  (incremental - no change) / full: $(awk -v a="$incr_ms" -v z="$zero_ms" -v b="$full_server_ms" 'BEGIN { printf "%.4f", (a - z) / b }')  (the part that grows with the changes)"
+
+echo "== peak backend memory (anonymous RSS) of a full sync"
+# Each measured sync loads into an empty table (the first-sync path: stream, then index build).
+cloud -c "SELECT berqenas.sync('bench', ARRAY['bench_small'])" >/dev/null
+empty() { cloud -c "TRUNCATE bench.bench_small, bench.bench_t" >/dev/null; }
+empty; small_kb=$(peak_anon_kb mem_small "SELECT berqenas.sync('bench', ARRAY['bench_small'], \"full\" => true) ->> 'status'")
+empty; big_kb=$(peak_anon_kb mem_big "SELECT berqenas.sync('bench', ARRAY['bench_t'], \"full\" => true) ->> 'status'")
+printf '  %-38s %8d kB\n' "100000 rows" "$small_kb" "$ROWS rows" "$big_kb"
+echo "  ratio:                          $(ratio "$big_kb" "$small_kb")"
+# The rows stream in fixed batches; what grows is PostgreSQL's own index build at the swap (a sort
+# bounded by maintenance_work_mem). With that bound small, the whole sync is flat:
+empty; small_kb=$(peak_anon_kb mem_small2 "SET maintenance_work_mem = '1MB'; SELECT berqenas.sync('bench', ARRAY['bench_small'], \"full\" => true) ->> 'status'")
+empty; big_kb=$(peak_anon_kb mem_big2 "SET maintenance_work_mem = '1MB'; SELECT berqenas.sync('bench', ARRAY['bench_t'], \"full\" => true) ->> 'status'")
+printf '  %-38s %8d kB\n' "100000 rows, maintenance_work_mem 1MB" "$small_kb" "$ROWS rows, maintenance_work_mem 1MB" "$big_kb"
+echo "  ratio:                          $(ratio "$big_kb" "$small_kb")  (aim: flat, ~1.0)"
+
+echo "== realtime lag at $RATE changes/s"
+onprem -c "CREATE TABLE rt_t (id int PRIMARY KEY, v int NOT NULL, changed_at timestamptz NOT NULL);
+           INSERT INTO rt_t SELECT g, 0, now() FROM generate_series(1, 1000) g" >/dev/null
+cloud -c "SELECT berqenas.configure_sync('bench', 'realtime', ARRAY['rt_t'], target_schema => 'bench')" >/dev/null
+for _ in $(seq 100); do
+    [ "$(cloud -c "SELECT count(*) FROM berqenas.sync_tables WHERE remote_table = 'rt_t' AND last_synced_at IS NOT NULL")" = 1 ] && break
+    sleep 0.1
+done
+# Each local apply records its lag (both clusters share the machine's clock).
+cloud >/dev/null <<'SQL'
+CREATE TABLE bench.lag (ms float8);
+CREATE FUNCTION bench.record_lag() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO bench.lag VALUES (extract(epoch FROM clock_timestamp() - NEW.changed_at) * 1000);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER record_lag AFTER INSERT OR UPDATE ON bench.rt_t FOR EACH ROW EXECUTE FUNCTION bench.record_lag();
+SQL
+total=$(( RATE * SECONDS_RT ))
+onprem >/dev/null <<SQL
+DO \$\$
+DECLARE
+    started timestamptz := clock_timestamp();
+BEGIN
+    FOR i IN 1..$total LOOP
+        UPDATE rt_t SET v = v + 1, changed_at = clock_timestamp() WHERE id = i % 1000 + 1;
+        COMMIT;
+        IF i % 20 = 0 THEN   -- hold the rate: sleep until this change's scheduled time
+            PERFORM pg_sleep(greatest(0, extract(epoch FROM started + (i * interval '1 second' / $RATE) - clock_timestamp())));
+        END IF;
+    END LOOP;
+END
+\$\$;
+SQL
+sleep 2
+echo "  $(cloud -c "SELECT format('changes applied: %s of $total; lag p50 %s ms, p99 %s ms, max %s ms',
+                                  count(*), round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1),
+                                  round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 1), round(max(ms)::numeric, 1))
+                      FROM bench.lag")  (aim: p99 < 1000 ms)"
+cloud -c "SELECT berqenas.configure_sync('bench', 'incremental', ARRAY['bench_t'], target_schema => 'bench') IS NOT NULL" >/dev/null
