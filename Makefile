@@ -26,9 +26,15 @@ include $(PGXS)
 # PGXS compiles .cpp with CXX and CXXFLAGS; ours go last so -Werror and C++17 win.
 override CXXFLAGS += $(PG_CXXFLAGS)
 
+# Rebuild an object when a header it includes changes (PGXS tracks only .cpp files): a class
+# layout seen differently by two objects corrupts memory.
+override CXXFLAGS += -MMD -MP
+-include $(OBJS:.o=.d)
+
 # The extension script is assembled from one part per capability (sql/install/README.md).
 INSTALL_PARTS = $(sort $(wildcard sql/install/*.sql))
 sql/berqenas--0.1.0.sql: $(INSTALL_PARTS)
 	( echo '-- berqenas 0.1.0 (generated from sql/install/*.sql by make; edit the parts)'; \
 	  printf '%s\n' '\echo Use "CREATE EXTENSION berqenas" to load this file. \quit'; \
 	  for part in $(INSTALL_PARTS); do echo; cat $$part; done ) > $@
+EXTRA_CLEAN = $(OBJS:.o=.d)

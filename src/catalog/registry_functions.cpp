@@ -37,7 +37,7 @@ std::string to_hex(const std::string& bytes) {
 Datum seal_secret(FunctionCallInfo fcinfo) {
     std::string plaintext = pg::text_arg(fcinfo, 0);
     long long id = pg::int64_arg(fcinfo, 1);
-    crypto::KeyRing ring = load_key_ring();
+    crypto::KeyRing ring = load_key_ring(KeyFileMissing::create);
     return pg::bytea_datum(crypto::seal_secret(ring, plaintext, secret_context(id)));
 }
 
@@ -78,7 +78,7 @@ void prune_on_commit(XactEvent event, void*) {
     if (!pending_prune.armed) return;
     if (event == XACT_EVENT_COMMIT) {
         try {
-            crypto::KeyRing ring = load_key_ring();
+            crypto::KeyRing ring = load_key_ring(KeyFileMissing::fail);
             ring.keep_only({pending_prune.keep_id});
         } catch (const std::exception& e) {
             elog(WARNING, "berqenas: old secret keys could not be removed from the key file: %s", e.what());
@@ -95,10 +95,11 @@ Datum rotate_secret_key(FunctionCallInfo) {
     pg::SpiSession spi;
     // Registrations take ROW EXCLUSIVE before sealing, so none can seal with a key being retired.
     spi.execute("LOCK TABLE berqenas.remote_database_secrets IN EXCLUSIVE MODE");
-    crypto::KeyRing ring = load_key_ring();
-    uint32_t new_id = ring.add_new_key();
     pg::SpiResult rows = spi.execute(
         "SELECT remote_database_id, password_sealed::text FROM berqenas.remote_database_secrets ORDER BY 1");
+    // With secrets stored, their key file must exist; a fresh one would open none of them.
+    crypto::KeyRing ring = load_key_ring(rows.rows.empty() ? KeyFileMissing::create : KeyFileMissing::fail);
+    uint32_t new_id = ring.add_new_key();
     long long count = 0;
     for (const auto& row : rows.rows) {
         pg::check_for_interrupts();

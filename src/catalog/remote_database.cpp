@@ -44,7 +44,7 @@ RemoteDatabase from_row(const pg::SpiResult& r, const std::string& what) {
     db.connection.connect_timeout_seconds = pg::Settings::connect_timeout_seconds;
     db.connection.query_timeout_seconds = pg::Settings::remote_query_timeout_seconds;
     if (row[8]) {
-        crypto::KeyRing ring = load_key_ring();
+        crypto::KeyRing ring = load_key_ring(KeyFileMissing::fail);
         db.connection.password = crypto::open_secret(ring, decode_bytea_hex(*row[8]), secret_context(db.id));
     }
     return db;

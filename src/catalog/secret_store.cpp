@@ -25,7 +25,10 @@ std::string key_file_path() {
     return dir + "/" + std::to_string(MyDatabaseId) + ".key";
 }
 
-crypto::KeyRing load_key_ring() { return crypto::KeyRing::load_or_create(key_file_path()); }
+crypto::KeyRing load_key_ring(KeyFileMissing when_missing) {
+    std::string path = key_file_path();
+    return when_missing == KeyFileMissing::create ? crypto::KeyRing::load_or_create(path) : crypto::KeyRing::load(path);
+}
 
 std::string secret_context(long long remote_database_id) {
     return "berqenas:remote_database:" + std::to_string(remote_database_id);

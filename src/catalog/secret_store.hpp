@@ -9,7 +9,10 @@
 namespace berqenas::catalog {
 
 std::string key_file_path();
-crypto::KeyRing load_key_ring();     // creates the file (0600) on first use
+// Sealing may create the key file (0600) on first use; opening never does: a key file that went
+// missing must be restored, not silently replaced.
+enum class KeyFileMissing { create, fail };
+crypto::KeyRing load_key_ring(KeyFileMissing when_missing);
 
 // The context binds a ciphertext to its row: a secret copied onto another row does not open.
 std::string secret_context(long long remote_database_id);

@@ -27,7 +27,8 @@ int handle_error(DBPROCESS*, int severity, int dberr, int, char* dberrstr, char*
         // Fired every second while waiting: keep waiting unless cancelled or past the deadline.
         if (c != nullptr && !interrupt_pending() && std::chrono::steady_clock::now() < c->deadline_) return INT_CONTINUE;
         if (c != nullptr) c->messages_.push_back({SYBETIME, severity, false, interrupt_pending() ? "cancelled" : "query timed out"});
-        return INT_TIMEOUT;
+        // During login there is no batch to cancel: fail dbopen() (INT_TIMEOUT would keep it waiting).
+        return c == nullptr || c->logging_in_ ? INT_CANCEL : INT_TIMEOUT;
     }
     if (c != nullptr) {
         std::string text = dberrstr ? dberrstr : "db-lib error";
@@ -103,9 +104,14 @@ MssqlConnection::MssqlConnection(const ConnectionParams& params) : params_(param
     DBSETLCHARSET(rec.login, "UTF-8");
     if (!params.database.empty()) DBSETLDBNAME(rec.login, params.database.c_str());
     dbsetlversion(rec.login, DBVERSION_74);
-    dbsetlogintime(params.connect_timeout_seconds > 0 ? params.connect_timeout_seconds : 60);
+    int login_seconds = params.connect_timeout_seconds > 0 ? params.connect_timeout_seconds : 60;
+    dbsetlogintime(login_seconds);
+    // The error handler stops waiting at this deadline (it sees SYBETIME every second).
+    deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(login_seconds);
     std::string server = params.host + ":" + std::to_string(params.port);
+    logging_in_ = true;
     dbproc_ = dbopen(rec.login, server.c_str());
+    logging_in_ = false;
     if (dbproc_ == nullptr) {
         check_interrupts();
         bool auth = false;
@@ -118,6 +124,8 @@ MssqlConnection::MssqlConnection(const ConnectionParams& params) : params_(param
         std::string first = messages_.empty() ? "login failed" : messages_.front().text;
         for (const auto& m : messages_)
             if (m.from_server) first = m.text;
+        bool timed_out = !auth && std::chrono::steady_clock::now() >= deadline_;
+        if (timed_out) first = "timed out after " + std::to_string(login_seconds) + " s";
         throw Error(auth ? sqlstate::invalid_authorization : sqlstate::cannot_connect,
                     "cannot connect to " + params_.describe() + ": " + first, detail,
                     auth ? "" : "check that the host is reachable (WireGuard up?) and the port is right");

@@ -62,6 +62,7 @@ public:
     // Used by the db-lib callbacks.
     std::vector<MssqlMessage> messages_;
     std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+    bool logging_in_ = false;
 
 private:
     ConnectionParams params_;
