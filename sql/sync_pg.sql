@@ -127,13 +127,15 @@ SELECT pg_temp.remote('ALTER TABLE rs_orders ADD COLUMN note text; ALTER TABLE r
 SELECT pg_temp.error_of($$SELECT berqenas.sync('rs_erp', ARRAY['rs_orders'])$$);
 SELECT pg_temp.remote('ALTER TABLE rs_orders ALTER COLUMN line TYPE int');
 
--- A table without a primary key: refused by incremental sync, copied by a full-mode configuration.
-SELECT pg_temp.error_of($$SELECT berqenas.sync('rs_erp', ARRAY['rs_nokey'])$$);
+-- A table without a primary key is copied in full on every sync (with a warning); realtime refuses it.
 SELECT berqenas.configure_sync('rs_erp', 'incremental', ARRAY['rs_customers', 'rs_nokey'], target_schema => 'rs_local') IS NOT NULL AS reconfigured;
-SELECT pg_temp.error_of($$SELECT berqenas.sync('rs_erp')$$);
-SELECT berqenas.configure_sync('rs_erp', 'full', ARRAY['rs_nokey'], target_schema => 'rs_local') IS NOT NULL AS full_mode;
 SELECT pg_temp.counts(berqenas.sync('rs_erp')) AS keyless_full;
+SELECT pg_temp.remote($$INSERT INTO rs_nokey VALUES (3, 'three')$$);
+SELECT pg_temp.counts(berqenas.sync('rs_erp')) AS keyless_again;
 SELECT * FROM rs_local.rs_nokey ORDER BY a;
+SELECT severity, table_name, message FROM berqenas.sync_logs('rs_erp', 1, 'warning');
+SELECT pg_temp.error_of($$SELECT berqenas.configure_sync('rs_erp', 'realtime', ARRAY['rs_customers', 'rs_nokey'], target_schema => 'rs_local')$$);
+SELECT coalesce(pg_temp.remote_value($$SELECT string_agg(tgname, ',') FROM pg_trigger WHERE tgname LIKE 'berqenas\_cdc\_rs%'$$), 'none') AS nothing_installed;
 
 -- A failed sync is recorded as failed, with its error, even though its statement failed.
 SELECT berqenas.configure_sync('rs_erp', 'incremental', ARRAY['rs_customers', 'rs_missing'], target_schema => 'rs_local') IS NOT NULL AS with_missing;

@@ -99,9 +99,14 @@ std::string install_capture(long long db_id, bool install) {
     std::string out = "[";
     bool first = true;
     if (install) {
+        // Every table is checked (key, existence) before anything is installed on the remote.
+        std::vector<std::pair<remote::RemoteTable, CaptureObjects>> plans;
         for (const auto& table : configured_tables(spi, cfg, *conn)) {
             remote::RemoteTable rt = conn->describe_table(cfg.remote_schema, table);
-            CaptureObjects objects = capture_objects(conn->kind(), rt);
+            plans.emplace_back(rt, capture_objects(conn->kind(), rt));
+        }
+        for (const auto& [rt, objects] : plans) {
+            const std::string& table = rt.name;
             for (const auto& statement : objects.install) conn->execute(statement);
             std::string key_array = "{";
             for (size_t i = 0; i < rt.primary_key.size(); ++i) {

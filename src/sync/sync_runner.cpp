@@ -271,8 +271,11 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
                                      {*existing}).rows)
             local->push_back({*row[0], *row[1]});
     }
-    SchemaPlan plan = plan_schema(table_name, planned, rt.primary_key, local, local_schema, local_table,
-                                  cfg.mode == "full");
+    // A table without a primary key cannot be matched row by row: it is copied whole every time.
+    SchemaPlan plan = plan_schema(table_name, planned, rt.primary_key, local, local_schema, local_table, true);
+    if (rt.primary_key.empty() && cfg.mode != "full")
+        ctx.log->push_back({"warning", table_name, "remote table \"" + table_name +
+                                                       "\" has no primary key: copied in full on every sync"});
     if (!ctx.schema_ready) {
         if (!spi.scalar("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", {local_schema}))
             spi.execute("CREATE SCHEMA " + quote_ident(local_schema));
@@ -315,7 +318,7 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
     const Oid target_oid = Oid(std::stoul(*spi.scalar("SELECT $1::regclass::oid", {target})));
     // A new column is filled in every row only by a full copy.
     const bool full = ctx.options.full || cfg.mode == "full" || plan.create || !plan.added_columns.empty() ||
-                      ts_column.empty() || !old_watermark;
+                      ts_column.empty() || !old_watermark || rt.primary_key.empty();
     TableStats st;
     st.mode = full ? "full" : "incremental";
     const bool has_soft_delete = types.count("is_deleted") && types["is_deleted"].oid == BOOLOID;
@@ -403,8 +406,13 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
             st.inserted = st.rows_read;
             journal_whole_table(spi, ctx, table_id, target, false);
         } else if (rt.primary_key.empty()) {
-            st.inserted = st.rows_read;
-            st.deleted = std::stoll(*spi.scalar("SELECT count(*) FROM " + target));
+            // Without a key, rows are counted as a multiset: what appeared and what went.
+            auto r = spi.execute("SELECT (SELECT count(*) FROM (SELECT ROW(n.*)::text FROM " + load_name +
+                                 " n EXCEPT ALL SELECT ROW(o.*)::text FROM " + target + " o) a), "
+                                 "(SELECT count(*) FROM (SELECT ROW(o.*)::text FROM " + target +
+                                 " o EXCEPT ALL SELECT ROW(n.*)::text FROM " + load_name + " n) b)");
+            st.inserted = std::stoll(*r.rows[0][0]);
+            st.deleted = std::stoll(*r.rows[0][1]);
             journal_whole_table(spi, ctx, table_id, target, true);
         } else {
             diff_and_journal(spi, ctx, table_id, target, load_name, rt.primary_key, has_soft_delete, true, st);
