@@ -111,4 +111,23 @@ out=$(tds_check "DROP TRIGGER dbo.trg_customers_capture; UPDATE dbo.customers SE
 expect_contains "DROP TRIGGER removes it" "ROW 4" "$out"
 out=$(tds_check "DROP TRIGGER dbo.no_such_trigger")
 expect_contains "dropping a missing trigger is an error" "MSG 208" "$out"
+echo "== OUTPUT inserted.* / deleted.* (what the MSSQL RETURNING path sends)"
+tds_check "CREATE TABLE dbo.out_t ([id] INT NOT NULL PRIMARY KEY, [name] NVARCHAR(20) NOT NULL, [amount] MONEY NULL, [at] DATETIME NULL)" >/dev/null
+out=$(tds_check "INSERT INTO [dbo].[out_t] ([id], [name], [amount], [at]) OUTPUT INSERTED.[id], INSERTED.[name], INSERTED.[amount] VALUES (1, N'Ayşe', 10.5, '2024-01-02 03:04:05.123'), (2, N'Ömer', NULL, NULL)")
+expect_eq "INSERT ... OUTPUT INSERTED.* returns the new rows" $'1|Ayşe|10.5000\n2|Ömer|NULL' "$(rows "$out")"
+expect_contains "OUTPUT columns keep their SQL Server type (money)" "money" "$out"
+out=$(tds_check "UPDATE [dbo].[out_t] SET [amount] = 7 OUTPUT INSERTED.[id], INSERTED.[amount] WHERE [id] = 1")
+expect_eq "UPDATE ... OUTPUT INSERTED.* returns the changed row" "1|7.0000" "$(rows "$out")"
+out=$(tds_check "UPDATE dbo.out_t SET amount = amount + 1 OUTPUT deleted.amount AS old_amount, inserted.amount AS new_amount WHERE id = 1")
+expect_eq "UPDATE ... OUTPUT DELETED.* returns the row as it was" "7.0000|8.0000" "$(rows "$out")"
+out=$(tds_check "DELETE FROM [dbo].[out_t] OUTPUT DELETED.[id], DELETED.[name] WHERE [id] = 2")
+expect_eq "DELETE ... OUTPUT DELETED.* returns the removed row" "2|Ömer" "$(rows "$out")"
+expect_eq "the delete happened" "1" "$(cluster_psql onprem -At -c "SELECT count(*) FROM out_t")"
+out=$(tds_check "BEGIN TRAN; INSERT INTO dbo.out_t (id, name) OUTPUT inserted.id VALUES (3, N'x'); ROLLBACK")
+expect_eq "OUTPUT inside a transaction, rolled back" "3" "$(rows "$out")"
+expect_eq "the rolled-back insert is gone" "1" "$(cluster_psql onprem -At -c "SELECT count(*) FROM out_t")"
+out=$(tds_check "INSERT INTO dbo.out_t (id, name) OUTPUT inserted.id VALUES (1, N'dup')")
+expect_contains "a duplicate key through OUTPUT is still error 2627" "MSG 2627" "$out"
+out=$(tds_check "INSERT INTO dbo.out_t (id, name) OUTPUT deleted.id VALUES (5, N'x')")
+expect_contains "deleted.* in an INSERT is error 4104, as in SQL Server" "MSG 4104" "$out"
 tds_done

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <functional>
 
+#include "output_clause.h"
 #include "trigger_translator.h"
 #include "update_from_join.h"
 
@@ -587,7 +588,16 @@ RewrittenStatement rewrite_statement(const std::vector<Token>& statement, const 
         if (match) return rule.handler(s, ctx);
     }
     RewrittenStatement r;
-    std::vector<Token> reshaped = rewrite_update_from_join(statement);
+    // OUTPUT comes out first (UPDATE ... FROM reshaping expects SET ... FROM ... WHERE), and goes
+    // back in as RETURNING once the statement has PostgreSQL's shape.
+    OutputClause output;
+    std::vector<Token> reshaped = extract_output_clause(statement, output);
+    if (output.refused) {
+        r.kind = StatementKind::Refused;
+        r.message = output.message;
+        return r;
+    }
+    reshaped = append_returning(rewrite_update_from_join(reshaped), output);
     r.sql = trimmed(rewrite_tokens(reshaped, ctx, &r.required_domains));
     return r;
 }
