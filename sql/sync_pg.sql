@@ -150,6 +150,9 @@ SELECT s ->> 'mode' AS mode, s -> 'last_sync' ->> 'status' AS last_status, s -> 
        s -> 'tables' -> 'rs_customers' ->> 'local_table' AS local_table, s ->> 'next_run' AS next_run
   FROM berqenas.sync_status('rs_erp') AS s;
 SELECT pg_temp.error_of($$SELECT * FROM berqenas.sync_logs('rs_erp', 10, 'loud')$$);
+-- next_run comes from a pg_cron schedule (cron expression, UTC); the calculation itself:
+SELECT s, berqenas._cron_next_run(s, '2026-01-14 15:30:10+00') AT TIME ZONE 'UTC' AS next_run
+  FROM unnest(ARRAY['*/15 * * * *', '0 2 * * *', '@hourly', '30 9 * * mon']) s;
 
 -- Limits. The database size is checked before a full sync.
 SET berqenas.max_database_size = '1MB';

@@ -84,6 +84,20 @@ expect_eq "$state" "realtime/1" "realtime changes applied"
 expect_eq "$(onprem -c "SELECT count(*) FROM berqenas_cdc_products")" 0 "applied changes are removed from the remote"
 cloud -c "SELECT berqenas.sync_status('shop') -> 'tables' -> 'products' ->> 'realtime_applied'"
 
+echo "== after a server restart the launcher brings the worker back"
+_cluster_as_user "$PG_BIN/pg_ctl" -D "$cloud_DIR/data" -l "$cloud_DIR/server.log" -w -m fast restart >/dev/null
+for _ in $(seq 100); do
+    [ "$(cloud -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'berqenas realtime'")" = 1 ] && break
+    sleep 0.1
+done
+expect_eq "$(cloud -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'berqenas realtime'")" 1 "worker after restart"
+onprem -c "UPDATE products SET name = 'after restart' WHERE product_id = 12" >/dev/null
+for _ in $(seq 100); do
+    [ "$(cloud -c "SELECT name FROM remote_shop.products WHERE product_id = 12")" = "after restart" ] && break
+    sleep 0.05
+done
+expect_eq "$(cloud -c "SELECT name FROM remote_shop.products WHERE product_id = 12")" "after restart" "applied after restart"
+
 echo "== realtime off removes the capture objects"
 cloud -c "SELECT berqenas.configure_sync('shop', 'incremental', ARRAY['products']) -> 'capture'"
 expect_eq "$(onprem -c "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'products'::regclass AND NOT tgisinternal")" 0 "triggers removed"
