@@ -12,6 +12,7 @@ export BERQENAS_BUILD_DIR=${BERQENAS_BUILD_DIR:-$ROOT/build}
 ONLY=""
 [ "${1:-}" = "--only" ] && ONLY=${2:-}
 
+STARTED=$(date +%s)
 PASSED=0
 FAILED=0
 FAILURES=()
@@ -127,6 +128,6 @@ fi
 
 echo
 [ ${#FAILURES[@]} -gt 0 ] && printf 'failed: %s\n' "${FAILURES[@]}"
-echo "logs: $LOGDIR"
+echo "logs: $LOGDIR ($(( $(date +%s) - STARTED )) s)"
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
