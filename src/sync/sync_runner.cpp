@@ -47,6 +47,10 @@ constexpr int lock_class_tenant = 20300;     // pg_advisory_xact_lock(20300 + sl
 
 using Clock = std::chrono::steady_clock;
 
+std::string ms_since(Clock::time_point t) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count()) + " ms";
+}
+
 struct LogLine {
     std::string level;
     std::string table;
@@ -244,6 +248,7 @@ long long remote_row_estimate(Context& ctx, const remote::RemoteTable& rt) {
 TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& table_name) {
     const SyncConfig& cfg = ctx.cfg;
     const auto kind = ctx.conn->kind();
+    const auto table_started = Clock::now();
     remote::RemoteTable rt = ctx.conn->describe_table(cfg.remote_schema, table_name);
 
     std::vector<PlannedColumn> planned;
@@ -399,6 +404,8 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
     st.bytes = loader.bytes();
     pg::pg_call([] { CommandCounterIncrement(); });
 
+    ctx.log->push_back({"debug", table_name, "rows streamed in " + ms_since(table_started)});
+    const auto apply_started = Clock::now();
     ctx.progress->phase("applying");
     if (full) {
         bool had_rows = spi.scalar("SELECT EXISTS (SELECT 1 FROM " + target + ")") == std::optional<std::string>("t");
@@ -452,6 +459,7 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
     spi.execute("UPDATE berqenas.sync_tables SET watermark = $2, last_sync_job_id = $3::bigint, last_synced_at = now() "
                 "WHERE id = $1::bigint",
                 {std::to_string(table_id), ts_column.empty() ? pg::SqlValue{} : watermark, std::to_string(ctx.job_id)});
+    ctx.log->push_back({"debug", table_name, "applied in " + ms_since(apply_started)});
     ctx.log->push_back({"info", table_name,
                         st.mode + ": read " + std::to_string(st.rows_read) + " rows, inserted " +
                             std::to_string(st.inserted) + ", updated " + std::to_string(st.updated) + ", deleted " +
@@ -563,6 +571,7 @@ std::string run_sync(long long remote_database_id, const RunOptions& options) {
     } else {
         job_text = run_autonomous(job_sql, job_params);
     }
+    const std::string job_recorded = "job recorded " + ms_since(started) + " after the call";
     Context dummy_ctx{cfg, options};
     dummy_ctx.job_id = std::stoll(job_text.substr(0, job_text.find(' ')));
     dummy_ctx.sync_id = job_text.substr(job_text.find(' ') + 1);
@@ -575,7 +584,9 @@ std::string run_sync(long long remote_database_id, const RunOptions& options) {
     try {
         in_subtransaction([&] {
             pg::SpiSession spi;
+            const auto connect_started = Clock::now();
             auto conn = remote::connect(db.connection);
+            ctx.log->push_back({"debug", "", job_recorded + "; connected to the remote in " + ms_since(connect_started)});
             ctx.conn = conn.get();
             // berqenas.max_database_size, before any full copy (a first sync of a table is one).
             if (needs_size_check) {

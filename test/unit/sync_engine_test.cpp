@@ -145,4 +145,5 @@ TEST(CronSchedule, NextRuns) {
     EXPECT_FALSE(cron_next_run("0 0 30 2 *", t).has_value());   // February 30th never comes
     EXPECT_EQ(sqlstate_of([&] { cron_next_run("61 * * * *", t); }), "22023");
     EXPECT_EQ(sqlstate_of([&] { cron_next_run("every day", t); }), "22023");
+    EXPECT_EQ(sqlstate_of([&] { cron_next_run("99999999999 * * * *", t); }), "22023");
 }

@@ -26,6 +26,7 @@ int parse_value(const std::string& text, const char* const* names, int name_base
     if (std::isdigit(static_cast<unsigned char>(text[0]))) {
         for (char c : text)
             if (!std::isdigit(static_cast<unsigned char>(c))) bad(expr, "\"" + text + "\" is not a number");
+        if (text.size() > 4) bad(expr, "\"" + text + "\" is out of range");
         return std::stoi(text);
     }
     if (names) {
