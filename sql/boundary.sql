@@ -7,6 +7,8 @@ CREATE FUNCTION pg_temp.pg_error_in_cpp(depth int) RETURNS void
     LANGUAGE c STRICT AS 'berqenas', 'berqenas_selftest_pg_error';
 CREATE FUNCTION pg_temp.spin(seconds float8) RETURNS bigint
     LANGUAGE c STRICT AS 'berqenas', 'berqenas_selftest_spin';
+CREATE FUNCTION pg_temp.throw_inside_pg_call() RETURNS void
+    LANGUAGE c STRICT AS 'berqenas', 'berqenas_selftest_throw_inside_pg_call';
 CREATE FUNCTION pg_temp.live_objects() RETURNS int
     LANGUAGE c STRICT AS 'berqenas', 'berqenas_selftest_live_objects';
 CREATE FUNCTION pg_temp.error_of(statement text) RETURNS text LANGUAGE plpgsql AS $$
@@ -32,6 +34,13 @@ SELECT pg_temp.raise_in_cpp(2, '42704');
 -- exception by pg_call, frames unwound, re-raised with the original SQLSTATE.
 SELECT pg_temp.error_of($$SELECT pg_temp.pg_error_in_cpp(20)$$);
 SELECT pg_temp.live_objects() AS live_after_pg_error;
+
+-- A C++ exception thrown inside pg_call's PG_TRY is carried out safely; afterwards ordinary
+-- PostgreSQL errors are still caught where they should be.
+SELECT pg_temp.error_of($$SELECT pg_temp.throw_inside_pg_call()$$);
+SELECT pg_temp.error_of($$SELECT 1 / 0$$);
+SELECT pg_temp.error_of($$SELECT pg_temp.pg_error_in_cpp(2)$$);
+SELECT pg_temp.live_objects() AS live_after_throw_inside_pg_call;
 
 -- A cancel in a long C++ loop (statement_timeout sends the same interrupt as pg_cancel_backend;
 -- test/integration/cancel_long_loop.sh does it with pg_cancel_backend from another session).

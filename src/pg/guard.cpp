@@ -4,6 +4,8 @@
 
 #include "pg/callback_guard.hpp"
 
+#include <exception>
+
 extern "C" {
 #include "utils/elog.h"
 #include "utils/memutils.h"
@@ -19,9 +21,16 @@ Datum call_guarded(FunctionCallInfo fcinfo, Datum (*body)(FunctionCallInfo)) {
 void run_pg(void (*fn)(void*), void* arg) {
     MemoryContext caller_context = CurrentMemoryContext;
     ErrorData* volatile error = nullptr;
+    // A C++ exception thrown by fn must not leave through PG_TRY: PG_exception_stack would keep
+    // pointing into this dead frame. Catch it here and rethrow once PG_END_TRY has restored it.
+    std::exception_ptr cpp_exception;
     PG_TRY();
     {
-        fn(arg);
+        try {
+            fn(arg);
+        } catch (...) {
+            cpp_exception = std::current_exception();
+        }
     }
     PG_CATCH();
     {
@@ -30,6 +39,7 @@ void run_pg(void (*fn)(void*), void* arg) {
         FlushErrorState();
     }
     PG_END_TRY();
+    if (cpp_exception) std::rethrow_exception(cpp_exception);
     if (error == nullptr) return;
 
     ErrorData* e = error;

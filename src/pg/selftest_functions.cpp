@@ -70,6 +70,14 @@ Datum selftest_spin(FunctionCallInfo fcinfo) {
 
 Datum selftest_live_objects(FunctionCallInfo) { return Int32GetDatum(live_objects); }
 
+// A C++ exception thrown from inside pg_call: it must come out as a normal error, and a later
+// PostgreSQL error must still find a valid error handler (PG_exception_stack restored).
+Datum selftest_throw_inside_pg_call(FunctionCallInfo) {
+    Tracked outer;
+    pg_call([] { throw Error(sqlstate::invalid_parameter, "thrown inside pg_call"); });
+    return 0;
+}
+
 }  // namespace
 
 }  // namespace berqenas::pg
@@ -78,3 +86,4 @@ BERQENAS_SQL_FUNCTION(berqenas_selftest_raise, berqenas::pg::selftest_raise)
 BERQENAS_SQL_FUNCTION(berqenas_selftest_pg_error, berqenas::pg::selftest_pg_error)
 BERQENAS_SQL_FUNCTION(berqenas_selftest_spin, berqenas::pg::selftest_spin)
 BERQENAS_SQL_FUNCTION(berqenas_selftest_live_objects, berqenas::pg::selftest_live_objects)
+BERQENAS_SQL_FUNCTION(berqenas_selftest_throw_inside_pg_call, berqenas::pg::selftest_throw_inside_pg_call)
