@@ -6,6 +6,7 @@
 
 #include "catalog/remote_database.hpp"
 #include "catalog/secret_store.hpp"
+#include "common/hex.hpp"
 #include "common/json_writer.hpp"
 #include "crypto/secret_box.hpp"
 #include "pg/guard.hpp"
@@ -21,17 +22,6 @@ extern "C" {
 namespace berqenas::catalog {
 
 namespace {
-
-std::string to_hex(const std::string& bytes) {
-    static const char digits[] = "0123456789abcdef";
-    std::string hex;
-    hex.reserve(bytes.size() * 2);
-    for (unsigned char c : bytes) {
-        hex.push_back(digits[c >> 4]);
-        hex.push_back(digits[c & 15]);
-    }
-    return hex;
-}
 
 // berqenas._seal_secret(plaintext text, remote_database_id bigint) returns bytea
 Datum seal_secret(FunctionCallInfo fcinfo) {
@@ -104,9 +94,7 @@ Datum rotate_secret_key(FunctionCallInfo) {
     for (const auto& row : rows.rows) {
         pg::check_for_interrupts();
         long long id = std::stoll(*row[0]);
-        const std::string& hex = *row[1];
-        std::string sealed;
-        for (size_t i = 2; i + 1 < hex.size(); i += 2) sealed.push_back(char(std::stoi(hex.substr(i, 2), nullptr, 16)));
+        std::string sealed = from_hex(*row[1]);
         std::string plain = crypto::open_secret(ring, sealed, secret_context(id));
         std::string resealed = crypto::seal_secret(ring, plain, secret_context(id));
         spi.execute(

@@ -2,6 +2,7 @@
 #include "catalog/remote_database.hpp"
 
 #include "catalog/secret_store.hpp"
+#include "common/hex.hpp"
 #include "crypto/secret_box.hpp"
 #include "pg/settings.hpp"
 
@@ -15,17 +16,6 @@ const char* select_by = R"(
       FROM berqenas.remote_database_registry r
       LEFT JOIN berqenas.remote_database_secrets s ON s.remote_database_id = r.id
      WHERE )";
-
-std::string decode_bytea_hex(const std::string& text) {
-    // SPI returns bytea as "\x...." text.
-    if (text.size() < 2 || text[0] != '\\' || text[1] != 'x')
-        throw Error(sqlstate::data_corrupted, "stored secret is not in hex bytea form");
-    std::string out;
-    out.reserve((text.size() - 2) / 2);
-    auto nibble = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
-    for (size_t i = 2; i + 1 < text.size(); i += 2) out.push_back(char((nibble(text[i]) << 4) | nibble(text[i + 1])));
-    return out;
-}
 
 RemoteDatabase from_row(const pg::SpiResult& r, const std::string& what) {
     if (r.rows.empty())
@@ -45,7 +35,7 @@ RemoteDatabase from_row(const pg::SpiResult& r, const std::string& what) {
     db.connection.query_timeout_seconds = pg::Settings::remote_query_timeout_seconds;
     if (row[8]) {
         crypto::KeyRing ring = load_key_ring(KeyFileMissing::fail);
-        db.connection.password = crypto::open_secret(ring, decode_bytea_hex(*row[8]), secret_context(db.id));
+        db.connection.password = crypto::open_secret(ring, from_hex(*row[8]), secret_context(db.id));
     }
     return db;
 }
