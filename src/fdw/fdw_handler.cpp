@@ -34,6 +34,10 @@ static void c_end_foreign_scan(ForeignScanState* node) { guarded_callback([&] { 
 static void c_explain_foreign_scan(ForeignScanState* node, ExplainState* es) {
     guarded_callback([&] { explain_foreign_scan(node, es); });
 }
+static void c_get_foreign_upper_paths(PlannerInfo* root, UpperRelationKind stage, RelOptInfo* in, RelOptInfo* out,
+                                      void* extra) {
+    guarded_callback([&] { get_foreign_upper_paths(root, stage, in, out, extra); });
+}
 static void c_add_foreign_update_targets(PlannerInfo* root, Index rtindex, RangeTblEntry* rte, Relation rel) {
     guarded_callback([&] { add_foreign_update_targets(root, rtindex, rte, rel); });
 }
@@ -85,6 +89,7 @@ Datum handler_body(FunctionCallInfo) {
     r->ReScanForeignScan = c_rescan_foreign_scan;
     r->EndForeignScan = c_end_foreign_scan;
     r->ExplainForeignScan = c_explain_foreign_scan;
+    r->GetForeignUpperPaths = c_get_foreign_upper_paths;
     r->AddForeignUpdateTargets = c_add_foreign_update_targets;
     r->PlanForeignModify = c_plan_foreign_modify;
     r->BeginForeignModify = c_begin_foreign_modify;

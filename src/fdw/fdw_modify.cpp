@@ -30,6 +30,13 @@ namespace berqenas::fdw {
 
 namespace {
 
+// Rows per INSERT statement: the option, within what one statement may carry (T-SQL: 1000 rows
+// in a VALUES list; PostgreSQL: 65535 parameters).
+int batch_size_for(const TableOptions& t, size_t ncolumns) {
+    int limit = t.kind == remote::DatabaseKind::mssql ? 1000 : 65535 / std::max<int>(1, int(ncolumns));
+    return std::max(1, std::min(t.batch_size, limit));
+}
+
 std::string key_junk_name(int attnum) { return "berqenas_key_" + std::to_string(attnum); }
 
 struct ModifyExec {
@@ -243,8 +250,7 @@ ModifyExec* start_modify(EState* estate, ResultRelInfo* rinfo, CmdType op, List*
     RangeTblEntry* rte = exec_rt_fetch(rinfo->ri_RangeTableIndex, estate);
     Oid user = rte->checkAsUser ? rte->checkAsUser : GetUserId();
     m->conn = get_connection(m->table.server_oid, user);
-    int limit = m->table.kind == remote::DatabaseKind::mssql ? 1000 : 65535 / std::max<int>(1, int(m->target_attrs.size()));
-    m->batch_size = std::max(1, std::min(m->table.batch_size, limit));
+    m->batch_size = batch_size_for(m->table, m->target_attrs.size());
     return m;
 }
 
@@ -273,11 +279,16 @@ TupleTableSlot** exec_foreign_batch_insert(EState*, ResultRelInfo* rinfo, TupleT
 }
 
 int get_foreign_modify_batch_size(ResultRelInfo* rinfo) {
-    ModifyExec* m = modify_exec(rinfo);
-    if (m == nullptr || rinfo->ri_projectReturning != nullptr) return 1;
+    if (rinfo->ri_projectReturning != nullptr) return 1;
     if (rinfo->ri_TrigDesc && (rinfo->ri_TrigDesc->trig_insert_before_row || rinfo->ri_TrigDesc->trig_insert_after_row))
         return 1;
-    return m->batch_size;
+    ModifyExec* m = modify_exec(rinfo);
+    if (m != nullptr) return m->batch_size;
+    // EXPLAIN without ANALYZE: nothing was started, so compute it from the options.
+    TableOptions t = table_options(RelationGetRelid(rinfo->ri_RelationDesc));
+    size_t ncolumns = 0;
+    for (const auto& c : t.columns) ncolumns += c.dropped ? 0 : 1;
+    return batch_size_for(t, ncolumns);
 }
 
 TupleTableSlot* exec_foreign_update(EState*, ResultRelInfo* rinfo, TupleTableSlot* slot, TupleTableSlot* plan_slot) {

@@ -20,6 +20,8 @@ TupleTableSlot* iterate_foreign_scan(ForeignScanState* node);
 void rescan_foreign_scan(ForeignScanState* node);
 void end_foreign_scan(ForeignScanState* node);
 void explain_foreign_scan(ForeignScanState* node, ExplainState* es);
+void get_foreign_upper_paths(PlannerInfo* root, UpperRelationKind stage, RelOptInfo* input_rel, RelOptInfo* output_rel,
+                             void* extra);
 
 // fdw_modify.cpp
 void add_foreign_update_targets(PlannerInfo* root, Index rtindex, RangeTblEntry* target_rte, Relation target_relation);

@@ -146,16 +146,75 @@ std::optional<long long> pushable_limit(PlannerInfo* root, ForeignPath* path, Li
     return count + offset;
 }
 
+// The one foreign base relation of a query whose LIMIT (and OFFSET) can be sent as a whole;
+// nullptr when anything above the scan could drop, add or reorder rows.
+RelOptInfo* final_limit_base_rel(PlannerInfo* root) {
+    Query* q = root->parse;
+    if (q->commandType != CMD_SELECT || q->limitCount == nullptr || q->limitOption != LIMIT_OPTION_COUNT) return nullptr;
+    if (q->groupClause || q->groupingSets || q->hasAggs || q->hasWindowFuncs || q->distinctClause || q->hasTargetSRFs ||
+        q->rowMarks || q->setOperations || q->havingQual || root->hasPseudoConstantQuals)
+        return nullptr;
+    if (bms_membership(root->all_baserels) != BMS_SINGLETON) return nullptr;
+    RelOptInfo* base = root->simple_rel_array[bms_singleton_member(root->all_baserels)];
+    if (base == nullptr || base->reloptkind != RELOPT_BASEREL || base->fdw_private == nullptr) return nullptr;
+    RelInfo* info = rel_info(base);
+    if (info->local_conds != NIL) return nullptr;
+    // The scan tuple is the table's own columns: whole-row and system columns need the relation.
+    int member = -1;
+    while ((member = bms_next_member(info->attrs_used, member)) >= 0)
+        if (member + FirstLowInvalidHeapAttributeNumber <= 0) return nullptr;
+    auto is_const = [](Node* n) { return n == nullptr || (IsA(n, Const) && !reinterpret_cast<Const*>(n)->constisnull); };
+    if (!is_const(q->limitCount) || !is_const(q->limitOffset)) return nullptr;
+    return base;
+}
+
 }  // namespace
 
-ForeignScan* get_foreign_plan(PlannerInfo* root, RelOptInfo* baserel, Oid, ForeignPath* best_path, List* tlist,
+// LIMIT/OFFSET sent as a whole (TOP (n) / OFFSET m ROWS FETCH NEXT n ROWS ONLY for T-SQL, LIMIT n
+// OFFSET m for PostgreSQL): a path for the query's final relation that replaces the local Limit.
+void get_foreign_upper_paths(PlannerInfo* root, UpperRelationKind stage, RelOptInfo*, RelOptInfo* output_rel,
+                             void* extra) {
+    if (stage != UPPERREL_FINAL || output_rel->fdw_private != nullptr) return;
+    auto* final_extra = static_cast<FinalPathExtraData*>(extra);
+    if (!final_extra->limit_needed) return;
+    RelOptInfo* base = final_limit_base_rel(root);
+    if (base == nullptr) return;
+    RelInfo* info = rel_info(base);
+    DeparseContext ctx;
+    ctx.table = &info->table;
+    ctx.relid = base->relid;
+    std::string order;
+    if (root->sort_pathkeys != NIL && !deparse_order_by(ctx, base, root->sort_pathkeys, order)) return;
+    double rows = final_extra->count_est > 0 ? std::min<double>(double(final_extra->count_est), base->rows) : base->rows;
+    // Cheaper than any Limit over a scan of the same table: it transfers only the rows kept.
+    Cost startup = 100;
+    Cost total = startup + rows * cpu_tuple_cost;
+    output_rel->fdw_private = base->fdw_private;
+    List* pathkeys = root->sort_pathkeys;
+    PathTarget* target = root->upper_targets[UPPERREL_FINAL];
+    pg::pg_call([&] {
+        add_path(output_rel, (Path*) create_foreign_upper_path(root, output_rel, target, rows, startup, total, pathkeys,
+                                                               NULL, list_make1(makeInteger(1))));
+    });
+}
+
+ForeignScan* get_foreign_plan(PlannerInfo* root, RelOptInfo* foreignrel, Oid, ForeignPath* best_path, List* tlist,
                               List* scan_clauses, Plan* outer_plan) {
+    // An upper (final) relation scans the base relation with its LIMIT/OFFSET sent too.
+    bool final_limit = foreignrel->reloptkind == RELOPT_UPPER_REL;
+    RelOptInfo* baserel = final_limit ? final_limit_base_rel(root) : foreignrel;
+    if (baserel == nullptr) throw Error(sqlstate::internal_error, "the final relation lost its base relation");
     RelInfo* info = rel_info(baserel);
     const TableOptions& table = info->table;
     List* remote_exprs = NIL;
     List* local_exprs = NIL;
     ListCell* lc;
-    pg::pg_call([&] {
+    if (final_limit) {
+        pg::pg_call([&] {
+            ListCell* c;
+            foreach (c, info->remote_conds) remote_exprs = lappend(remote_exprs, lfirst_node(RestrictInfo, c)->clause);
+        });
+    } else pg::pg_call([&] {
         ListCell* c;
         foreach (c, scan_clauses) {
             RestrictInfo* ri = lfirst_node(RestrictInfo, c);
@@ -168,7 +227,7 @@ ForeignScan* get_foreign_plan(PlannerInfo* root, RelOptInfo* baserel, Oid, Forei
     });
 
     // Columns to fetch.
-    bool whole_row = bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, info->attrs_used);
+    bool whole_row = !final_limit && bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, info->attrs_used);
     std::vector<int> attrs;
     std::string columns;
     for (const auto& c : table.columns) {
@@ -200,7 +259,28 @@ ForeignScan* get_foreign_plan(PlannerInfo* root, RelOptInfo* baserel, Oid, Forei
         throw Error(sqlstate::internal_error, "a condition judged sendable could not be written for the remote");
     if (best_path->path.pathkeys != NIL && !deparse_order_by(ctx, baserel, best_path->path.pathkeys, parts.order_by))
         throw Error(sqlstate::internal_error, "an ORDER BY judged sendable could not be written for the remote");
-    parts.limit = pushable_limit(root, best_path, local_exprs);
+    List* fdw_scan_tlist = NIL;
+    Index scan_relid = baserel->relid;
+    if (final_limit) {
+        Query* q = root->parse;
+        parts.limit = DatumGetInt64(reinterpret_cast<Const*>(q->limitCount)->constvalue);
+        if (q->limitOffset) parts.offset = DatumGetInt64(reinterpret_cast<Const*>(q->limitOffset)->constvalue);
+        if (*parts.limit < 0 || parts.offset < 0)
+            throw Error("2201W", "LIMIT and OFFSET must not be negative");
+        // The scan tuple has the table's layout: one entry per column (a NULL for dropped ones).
+        fdw_scan_tlist = pg::pg_call([&] {
+            List* out = NIL;
+            for (const auto& c : table.columns) {
+                Expr* e = c.dropped ? (Expr*) makeNullConst(INT4OID, -1, InvalidOid)
+                                    : (Expr*) makeVar(scan_relid, AttrNumber(c.attnum), c.type_oid, c.typmod,
+                                                      get_typcollation(c.type_oid), 0);
+                out = lappend(out, makeTargetEntry(e, AttrNumber(list_length(out) + 1), NULL, false));
+            }
+            return out;
+        });
+    } else {
+        parts.limit = pushable_limit(root, best_path, local_exprs);
+    }
     std::string sql = remote::build_select(table.kind, parts);
 
     List* private_list = pg::pg_call([&] {
@@ -209,9 +289,9 @@ ForeignScan* get_foreign_plan(PlannerInfo* root, RelOptInfo* baserel, Oid, Forei
         return list_make3(makeString(pstrdup(sql.c_str())), attr_list, makeInteger(table.fetch_size));
     });
     (void) lc;
-    Index relid = baserel->relid;
+    Index relid = final_limit ? 0 : baserel->relid;
     return pg::pg_call([&] {
-        return make_foreignscan(tlist, local_exprs, relid, params, private_list, NIL, NIL, outer_plan);
+        return make_foreignscan(tlist, local_exprs, relid, params, private_list, fdw_scan_tlist, NIL, outer_plan);
     });
 }
 
@@ -221,17 +301,18 @@ void begin_foreign_scan(ForeignScanState* node, int eflags) {
     EState* estate = node->ss.ps.state;
     auto* exec = new ScanExec();
     node->fdw_state = own_in_context(estate->es_query_cxt, exec);
-    Relation rel = node->ss.ss_currentRelation;
-    exec->table = table_options(RelationGetRelid(rel));
+    // A final-relation scan (scanrelid 0) has no relation opened for it: find the one it covers.
+    Index rtindex = plan->scan.scanrelid > 0 ? plan->scan.scanrelid : Index(bms_next_member(plan->fs_relids, -1));
+    RangeTblEntry* rte = exec_rt_fetch(rtindex, estate);
+    exec->table = table_options(rte->relid);
     exec->sql = strVal(list_nth(plan->fdw_private, 0));
     List* attrs = static_cast<List*>(list_nth(plan->fdw_private, 1));
     ListCell* lc;
     foreach (lc, attrs) exec->retrieved_attrs.push_back(lfirst_int(lc));
     exec->fetch_size = intVal(list_nth(plan->fdw_private, 2));
-    RangeTblEntry* rte = exec_rt_fetch(plan->scan.scanrelid, estate);
     Oid user = rte->checkAsUser ? rte->checkAsUser : GetUserId();
     exec->conn = get_connection(exec->table.server_oid, user);
-    TupleDesc desc = RelationGetDescr(rel);
+    TupleDesc desc = node->ss.ss_ScanTupleSlot->tts_tupleDescriptor;
     exec->readers.resize(exec->retrieved_attrs.size());
     for (size_t i = 0; i < exec->retrieved_attrs.size(); ++i) {
         Form_pg_attribute att = TupleDescAttr(desc, exec->retrieved_attrs[i] - 1);

@@ -147,8 +147,12 @@ bool MssqlConnection::is_usable() const { return dbproc_ != nullptr && !DBDEAD(d
     check_interrupts();
     const MssqlMessage* server_error = nullptr;
     std::string detail;
+    bool server_said = false;
+    for (const auto& m : messages_) server_said = server_said || (m.from_server && m.severity > 10);
     for (const auto& m : messages_) {
         if (m.from_server && m.severity > 10 && server_error == nullptr) server_error = &m;
+        // db-lib's "General SQL Server error: Check messages from the SQL Server" only points at them.
+        if (server_said && !m.from_server && m.number == SYBESMSG) continue;
         if (!detail.empty()) detail += "; ";
         detail += (m.from_server ? "SQL Server error " : "db-lib error ") + std::to_string(m.number) + ": " + m.text;
     }

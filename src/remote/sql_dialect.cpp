@@ -71,7 +71,8 @@ std::string boolean_literal(DatabaseKind kind, bool value) {
 
 std::string build_select(DatabaseKind kind, const SelectParts& p) {
     std::string sql = "SELECT ";
-    bool tsql_offset = kind == DatabaseKind::mssql && p.offset > 0;
+    // FETCH NEXT 0 ROWS is an error in T-SQL; TOP (0) says the same.
+    bool tsql_offset = kind == DatabaseKind::mssql && p.offset > 0 && !(p.limit && *p.limit == 0);
     if (kind == DatabaseKind::mssql && p.limit && !tsql_offset) sql += "TOP (" + std::to_string(*p.limit) + ") ";
     sql += p.columns + " FROM " + p.from;
     if (!p.where.empty()) sql += " WHERE " + p.where;

@@ -40,6 +40,8 @@ TEST(RemoteSqlDialect, BuildsLimitedSelects) {
               "SELECT a, b FROM t WHERE a > 1 ORDER BY a ASC LIMIT 10 OFFSET 5");
     EXPECT_EQ(build_select(DatabaseKind::mssql, p),
               "SELECT a, b FROM t WHERE a > 1 ORDER BY a ASC OFFSET 5 ROWS FETCH NEXT 10 ROWS ONLY");
+    p.limit = 0;   // T-SQL refuses FETCH NEXT 0 ROWS: TOP (0) says the same
+    EXPECT_EQ(build_select(DatabaseKind::mssql, p), "SELECT TOP (0) a, b FROM t WHERE a > 1 ORDER BY a ASC");
     p.order_by.clear();
     p.limit.reset();
     EXPECT_EQ(build_select(DatabaseKind::mssql, p), "SELECT a, b FROM t WHERE a > 1 ORDER BY (SELECT NULL) OFFSET 5 ROWS");
