@@ -56,6 +56,9 @@ int configure(Context& ctx, const SyncOptions& o) {
         print_json(result);
     } else {
         fmt::print("sync of \"{}\" configured\n", o.name);
+        if (result.is_object() && result.contains("tables") && result["tables"].is_null()) {
+            result["tables"] = "every table of the registered schema";
+        }
         print_details(result, {"name"}, 2);
     }
     return exit_ok;

@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <string>
 
 namespace {
 
@@ -18,7 +19,8 @@ void print_server_error(const ServerError& e) {
     if (!e.detail.empty()) fmt::print(stderr, "DETAIL:  {}\n", e.detail);
     if (!e.hint.empty()) {
         fmt::print(stderr, "HINT:  {}\n", e.hint);
-    } else if (e.sqlstate == "3F000" || e.sqlstate == "42883") {
+    } else if (e.sqlstate == "3F000" || e.sqlstate == "42883" ||
+               (e.sqlstate == "42P01" && std::string(e.what()).find("\"berqenas.") != std::string::npos)) {
         // No berqenas schema or function here: most often the wrong database or no extension.
         fmt::print(stderr, "HINT:  is the berqenas extension installed in this database? (CREATE EXTENSION berqenas)\n");
     }
