@@ -1,9 +1,11 @@
 // libpq for the command line: connect from a DSN or the PG* variables, run one parameterized
-// statement, turn a server error into ServerError, pass NOTICE/WARNING through to stderr.
+// statement (Ctrl-C cancels it on the server), turn a server error into ServerError, pass
+// NOTICE/WARNING through to stderr.
 #include "connection.hpp"
 
 #include <fmt/core.h>
 
+#include <csignal>
 #include <cstdio>
 #include <memory>
 
@@ -31,6 +33,42 @@ std::string trimmed(std::string text) {
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
     return text;
 }
+
+// While a statement runs, the first Ctrl-C asks the server to cancel it (the statement then fails
+// with 57014 and the sync is recorded as cancelled); a second one ends the CLI at once. Without
+// this the server would go on with the statement after the client died.
+PGcancel* volatile running_cancel = nullptr;
+
+void cancel_running_statement(int) {
+    PGcancel* cancel = running_cancel;
+    if (cancel != nullptr) {
+        char errbuf[256];
+        PQcancel(cancel, errbuf, sizeof errbuf);   // async-signal-safe by libpq's documentation
+    }
+}
+
+class CancelOnInterrupt {
+public:
+    explicit CancelOnInterrupt(PGconn* conn) : cancel_(PQgetCancel(conn)) {
+        running_cancel = cancel_;
+        struct sigaction action {};
+        action.sa_handler = cancel_running_statement;
+        action.sa_flags = SA_RESETHAND | SA_RESTART;
+        sigemptyset(&action.sa_mask);
+        sigaction(SIGINT, &action, &previous_);
+    }
+    ~CancelOnInterrupt() {
+        sigaction(SIGINT, &previous_, nullptr);
+        running_cancel = nullptr;
+        if (cancel_ != nullptr) PQfreeCancel(cancel_);
+    }
+    CancelOnInterrupt(const CancelOnInterrupt&) = delete;
+    CancelOnInterrupt& operator=(const CancelOnInterrupt&) = delete;
+
+private:
+    PGcancel* cancel_;
+    struct sigaction previous_ {};
+};
 
 }  // namespace
 
@@ -66,6 +104,7 @@ QueryResult Connection::exec(const std::string& sql, const std::vector<Param>& p
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const Param& p : params) values.push_back(p ? p->c_str() : nullptr);
+    CancelOnInterrupt cancel_on_interrupt(conn_);
     std::unique_ptr<PGresult, decltype(&PQclear)> res(
         PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(), nullptr,
                      nullptr, /*resultFormat=*/0),

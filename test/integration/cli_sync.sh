@@ -165,6 +165,36 @@ expect_out "rolled back: $last"
 run 0 sync history erp --limit 1
 expect_out 'rolled_back'
 
+echo "Ctrl-C during sync run cancels the sync on the server (57014), recorded as not succeeded"
+# The remote table is locked, so the sync waits on it until the CLI's cancel arrives.
+cluster_psql onprem -c "BEGIN; LOCK TABLE public.customers IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60)" \
+    >/dev/null 2>&1 &
+locker=$!
+for _ in $(seq 100); do
+    [ "$(cluster_psql onprem -At -c "SELECT count(*) FROM pg_locks WHERE relation = 'public.customers'::regclass AND granted AND mode = 'AccessExclusiveLock'")" = 1 ] && break
+    sleep 0.1
+done
+"$BERQENAS" sync run erp --full >"$OUT" 2>"$ERR" &
+cli=$!
+for _ in $(seq 100); do
+    [ "$(cluster_psql onprem -At -c "SELECT count(*) FROM pg_locks WHERE relation = 'public.customers'::regclass AND NOT granted")" -ge 1 ] && break
+    sleep 0.1
+done
+kill -INT "$cli"
+rc=0; wait "$cli" || rc=$?
+cluster_psql onprem -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%' AND pid <> pg_backend_pid()" >/dev/null
+wait "$locker" || true
+[ "$rc" = 1 ] || { echo "cancelled sync run: exit $rc"; cat "$OUT" "$ERR"; exit 1; }
+grep -q '^berqenas: ERROR 57014: ' "$ERR" || { echo "no 57014:"; cat "$ERR"; exit 1; }
+for _ in $(seq 50); do
+    run 0 sync history erp --limit 1
+    grep -q running "$OUT" || break
+    sleep 0.1
+done
+grep -E 'cancelled|failed' "$OUT" >/dev/null || { echo "the cancelled sync:"; cat "$OUT"; exit 1; }
+expect_out '57014'
+[ "$(local_count)" = 6 ]
+
 echo "secrets rotate keeps the registrations usable"
 run 0 secrets rotate
 expect_out 'secret key rotated'
