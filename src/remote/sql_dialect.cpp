@@ -92,4 +92,44 @@ std::string build_select(DatabaseKind kind, const SelectParts& p) {
     return sql;
 }
 
+UpsertStatements build_upsert(DatabaseKind kind, std::string_view schema, std::string_view table,
+                              const std::vector<std::string>& columns, const std::vector<std::string>& key_columns,
+                              const std::vector<std::vector<std::string>>& rows) {
+    auto q = [&](std::string_view name) { return quote_identifier(kind, name); };
+    auto is_key = [&](const std::string& c) {
+        for (const auto& k : key_columns)
+            if (k == c) return true;
+        return false;
+    };
+    std::string target = qualified_name(kind, schema, table);
+    std::string values = "(VALUES ";
+    for (size_t r = 0; r < rows.size(); ++r) {
+        values += r ? ", (" : "(";
+        for (size_t c = 0; c < rows[r].size(); ++c) values += (c ? ", " : "") + rows[r][c];
+        values += ")";
+    }
+    std::string column_list;
+    for (size_t c = 0; c < columns.size(); ++c) column_list += (c ? ", " : "") + q(columns[c]);
+    std::string source = values + ") AS s (" + column_list + ")";
+    // The target is referred to by its table name (T-SQL and PostgreSQL both allow it when it has no alias).
+    std::string self = q(table);
+    auto key_match = [&](const std::string& left) {
+        std::string out;
+        for (size_t k = 0; k < key_columns.size(); ++k)
+            out += (k ? " AND " : "") + left + "." + q(key_columns[k]) + " = s." + q(key_columns[k]);
+        return out;
+    };
+    UpsertStatements out;
+    std::string set_list;
+    for (const auto& c : columns)
+        if (!is_key(c)) set_list += (set_list.empty() ? "" : ", ") + q(c) + " = s." + q(c);
+    if (!set_list.empty())
+        out.update = "UPDATE " + target + " SET " + set_list + " FROM " + source + " WHERE " + key_match(self);
+    std::string select_list;
+    for (size_t c = 0; c < columns.size(); ++c) select_list += (c ? ", " : "") + std::string("s.") + q(columns[c]);
+    out.insert = "INSERT INTO " + target + " (" + column_list + ") SELECT " + select_list + " FROM " + source +
+                 " WHERE NOT EXISTS (SELECT 1 FROM " + target + " AS e WHERE " + key_match("e") + ")";
+    return out;
+}
+
 }  // namespace berqenas::remote

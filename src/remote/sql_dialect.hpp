@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "remote/connection_params.hpp"
 
@@ -37,5 +38,19 @@ struct SelectParts {
 //             ... ORDER BY o OFFSET m ROWS [FETCH NEXT n ROWS ONLY]  with an offset
 //             (ORDER BY (SELECT NULL) when no order was given: T-SQL needs one for OFFSET)
 std::string build_select(DatabaseKind kind, const SelectParts& parts);
+
+// An upsert of literal rows into table by its key, without MERGE (Babelfish refuses it):
+//   UPDATE t SET c = s.c FROM (VALUES ...) AS s (k, c) WHERE t.k = s.k;
+//   INSERT INTO t (k, c) SELECT s.k, s.c FROM (VALUES ...) AS s (k, c)
+//    WHERE NOT EXISTS (SELECT 1 FROM t AS e WHERE e.k = s.k)
+// Both statements are valid T-SQL and PostgreSQL; the caller runs them in one transaction.
+// rows: one literal per column (already quoted with quote_literal() etc.), in `columns` order.
+struct UpsertStatements {
+    std::string update;   // empty when every column is a key column
+    std::string insert;
+};
+UpsertStatements build_upsert(DatabaseKind kind, std::string_view schema, std::string_view table,
+                              const std::vector<std::string>& columns, const std::vector<std::string>& key_columns,
+                              const std::vector<std::vector<std::string>>& rows);
 
 }  // namespace berqenas::remote

@@ -130,4 +130,7 @@ out=$(tds_check "INSERT INTO dbo.out_t (id, name) OUTPUT inserted.id VALUES (1, 
 expect_contains "a duplicate key through OUTPUT is still error 2627" "MSG 2627" "$out"
 out=$(tds_check "INSERT INTO dbo.out_t (id, name) OUTPUT deleted.id VALUES (5, N'x')")
 expect_contains "deleted.* in an INSERT is error 4104, as in SQL Server" "MSG 4104" "$out"
+echo "== upsert without MERGE (remote::build_upsert's two statements)"
+tds_check "BEGIN TRAN; UPDATE [dbo].[out_t] SET [name] = s.[name] FROM (VALUES (1, N'Ayşe K.'), (7, N'Yeni')) AS s ([id], [name]) WHERE [out_t].[id] = s.[id]; INSERT INTO [dbo].[out_t] ([id], [name]) SELECT s.[id], s.[name] FROM (VALUES (1, N'Ayşe K.'), (7, N'Yeni')) AS s ([id], [name]) WHERE NOT EXISTS (SELECT 1 FROM [dbo].[out_t] AS e WHERE e.[id] = s.[id]); COMMIT" >/dev/null
+expect_eq "the upsert updated one row and inserted the other" $'1|Ayşe K.\n7|Yeni' "$(cluster_psql onprem -At -F '|' -c "SELECT id, name FROM out_t ORDER BY id")"
 tds_done

@@ -50,3 +50,20 @@ TEST(RemoteSqlDialect, BuildsLimitedSelects) {
     plain.from = "t";
     EXPECT_EQ(build_select(DatabaseKind::mssql, plain), "SELECT * FROM t");
 }
+
+TEST(RemoteSqlDialect, UpsertWithoutMerge) {
+    auto u = build_upsert(DatabaseKind::mssql, "dbo", "orders", {"id", "note"}, {"id"},
+                          {{"1", "N'a'"}, {"2", "N'it''s'"}});
+    EXPECT_EQ(u.update,
+              "UPDATE [dbo].[orders] SET [note] = s.[note] FROM (VALUES (1, N'a'), (2, N'it''s')) AS s ([id], [note]) "
+              "WHERE [orders].[id] = s.[id]");
+    EXPECT_EQ(u.insert,
+              "INSERT INTO [dbo].[orders] ([id], [note]) SELECT s.[id], s.[note] FROM (VALUES (1, N'a'), (2, N'it''s')) "
+              "AS s ([id], [note]) WHERE NOT EXISTS (SELECT 1 FROM [dbo].[orders] AS e WHERE e.[id] = s.[id])");
+    EXPECT_EQ(u.update.find("MERGE"), std::string::npos);
+    auto keys_only = build_upsert(DatabaseKind::postgresql, "public", "t", {"a", "b"}, {"a", "b"}, {{"1", "2"}});
+    EXPECT_TRUE(keys_only.update.empty());
+    EXPECT_EQ(keys_only.insert,
+              "INSERT INTO \"public\".\"t\" (\"a\", \"b\") SELECT s.\"a\", s.\"b\" FROM (VALUES (1, 2)) AS s (\"a\", \"b\") "
+              "WHERE NOT EXISTS (SELECT 1 FROM \"public\".\"t\" AS e WHERE e.\"a\" = s.\"a\" AND e.\"b\" = s.\"b\")");
+}
