@@ -21,6 +21,7 @@ namespace berqenas::pg {
 char* Settings::secret_key_file = nullptr;
 int Settings::connect_timeout_seconds = 10;
 int Settings::remote_query_timeout_seconds = 0;
+int Settings::min_sync_interval_minutes = 5;
 
 namespace {
 bool preloaded = false;
@@ -49,6 +50,10 @@ void define_settings() {
                             "Seconds a remote query may run before it is cancelled (0: no limit).", nullptr,
                             &Settings::remote_query_timeout_seconds, 0, 0, INT_MAX / 1000, PGC_USERSET, GUC_UNIT_S,
                             nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("berqenas.min_sync_interval_minutes",
+                            "Shortest interval between two scheduled syncs of one database (schedule_sync).", nullptr,
+                            &Settings::min_sync_interval_minutes, 5, 1, 7 * 24 * 60, PGC_SUSET, 0, nullptr, nullptr,
+                            nullptr);
 }
 
 }  // namespace berqenas::pg

@@ -11,6 +11,7 @@ struct Settings {
     static char* secret_key_file;          // berqenas.secret_key_file ('' = $PGDATA/berqenas_keys/<db oid>.key)
     static int connect_timeout_seconds;    // berqenas.connect_timeout
     static int remote_query_timeout_seconds;   // berqenas.remote_query_timeout (0 = none)
+    static int min_sync_interval_minutes;      // berqenas.min_sync_interval_minutes (schedule_sync)
 };
 
 // True when the library was loaded through shared_preload_libraries.
