@@ -14,7 +14,7 @@ namespace {
 
 struct SyncOptions {
     std::string name;
-    std::string mode, timestamp_column, target_schema, method, level;
+    std::string mode, timestamp_column, target_schema, method, level, cron;
     std::vector<std::string> tables;
     bool full = false;
     bool include_later = false;
@@ -190,6 +190,30 @@ int rollback(Context& ctx, const SyncOptions& o) {
     return exit_ok;
 }
 
+int schedule(Context& ctx, const SyncOptions& o) {
+    SqlCall call("berqenas.schedule_sync");
+    call.arg("name", o.name).arg("cron", o.cron);
+    Json result = scalar_json(ctx.scalar(call, "job_id"));
+    if (ctx.json) {
+        print_json(Json{{"name", o.name}, {"cron", o.cron}, {"job_id", result}});
+        return exit_ok;
+    }
+    fmt::print("{}: scheduled \"{}\" as pg_cron job {}\n", o.name, o.cron, cell(result));
+    return exit_ok;
+}
+
+int unschedule(Context& ctx, const SyncOptions& o) {
+    SqlCall call("berqenas.unschedule_sync");
+    call.arg("name", o.name);
+    Json removed = scalar_json(ctx.scalar(call, "removed"));
+    if (ctx.json) {
+        print_json(Json{{"name", o.name}, {"removed", removed}});
+        return exit_ok;
+    }
+    fmt::print("{}: {}\n", o.name, removed == true ? "schedule removed" : "had no schedule");
+    return exit_ok;
+}
+
 int progress(Context& ctx) {
     Json rows = rows_to_json(ctx.run("SELECT * FROM berqenas.sync_progress ORDER BY started_at"));
     if (ctx.json) {
@@ -270,6 +294,15 @@ void add_sync_commands(CLI::App* sync, Context& ctx) {
     auto rb = named(cmd, "sync id, as in `berqenas sync history`");
     cmd->add_flag("--include-later", rb->include_later, "also roll back later syncs that changed the same rows");
     on_chosen(cmd, ctx, [&ctx, rb] { return rollback(ctx, *rb); });
+
+    cmd = sync->add_subcommand("schedule", "sync on a pg_cron schedule (berqenas.schedule_sync)");
+    auto sch = named(cmd);
+    cmd->add_option("--cron", sch->cron, "cron expression, e.g. \"0 * * * *\" (at most every 5 minutes)")->required();
+    on_chosen(cmd, ctx, [&ctx, sch] { return schedule(ctx, *sch); });
+
+    cmd = sync->add_subcommand("unschedule", "remove the schedule (berqenas.unschedule_sync)");
+    auto uns = named(cmd);
+    on_chosen(cmd, ctx, [&ctx, uns] { return unschedule(ctx, *uns); });
 
     cmd = sync->add_subcommand("progress", "syncs running now, from any session (berqenas.sync_progress)");
     on_chosen(cmd, ctx, [&ctx] { return progress(ctx); });

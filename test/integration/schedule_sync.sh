@@ -30,6 +30,16 @@ grep -q 'cron schedule "every day" is not valid' <<<"$out"
 out=$(error_of "SELECT berqenas.schedule_sync('nope', '0 * * * *')"); echo "  $out"
 grep -q 'remote database "nope" is not registered' <<<"$out"
 
+echo "the CLI schedules and unschedules"
+cli=${BERQENAS_BUILD_DIR:-build}/src/cli/berqenas
+dsn="host=127.0.0.1 port=$cloud_PORT user=postgres dbname=postgres"
+"$cli" -d "$dsn" sync schedule erp --cron '0 3 * * *' | tee /dev/stderr | grep -q 'as pg_cron job'
+[ "$(cloud -c "SELECT schedule FROM cron.job WHERE jobname = 'berqenas_erp'")" = "0 3 * * *" ]
+if "$cli" -d "$dsn" sync schedule erp --cron '* * * * *' 2>/tmp/cli-err.$$; then echo "CLI accepted a too-frequent schedule"; exit 1; fi
+grep -q "ERROR 22023" /tmp/cli-err.$$; rm -f /tmp/cli-err.$$
+"$cli" -d "$dsn" sync unschedule erp | grep -q 'schedule removed'
+[ "$(cloud -c "SELECT count(*) FROM cron.job")" = 0 ]
+
 echo "a valid schedule becomes a pg_cron job, visible in sync_status"
 job=$(cloud -c "SELECT berqenas.schedule_sync('erp', '*/15 * * * *')")
 [ "$(cloud -c "SELECT command FROM cron.job WHERE jobid = $job")" = "SELECT berqenas.sync('erp')" ]
