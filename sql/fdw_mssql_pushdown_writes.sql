@@ -56,6 +56,32 @@ EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM ms_rw.orders ORDER BY placed NULLS F
 -- A LIMIT over rows still to be filtered here stays here (TOP would cut too early).
 EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM ms_rw.orders WHERE id % 2 = 0 ORDER BY id LIMIT 2;
 SELECT count(*), sum(amount), min(placed), max(note) FROM ms_rw.orders WHERE paid;
+-- Aggregates are sent whole: COUNT_BIG (COUNT is int in T-SQL), SUM widened to PostgreSQL's result
+-- types (int -> bigint, bigint -> decimal(38,0), numeric(p,s) -> decimal(38,s)), MIN/MAX, GROUP BY on
+-- plain non-text columns, HAVING, and ORDER BY with LIMIT above them as TOP (n).
+EXPLAIN (VERBOSE, COSTS OFF) SELECT count(*), count(placed), count(note), sum(customer_id), sum(amount), min(placed), max(amount)
+    FROM ms_rw.orders WHERE id <= 40;
+SELECT count(*), count(placed), count(note), sum(customer_id), sum(amount), min(placed), max(amount),
+       pg_typeof(sum(customer_id)) AS sum_type FROM ms_rw.orders WHERE id <= 40;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT customer_id, paid, count(*), sum(amount) FROM ms_rw.orders
+    GROUP BY customer_id, paid HAVING count(*) > 5 ORDER BY customer_id, paid;
+SELECT customer_id, paid, count(*), sum(amount) FROM ms_rw.orders
+    GROUP BY customer_id, paid HAVING count(*) > 5 ORDER BY customer_id, paid;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT customer_id, max(amount) FROM ms_rw.orders GROUP BY customer_id ORDER BY max(amount) DESC LIMIT 2;
+SELECT customer_id, max(amount) FROM ms_rw.orders GROUP BY customer_id ORDER BY max(amount) DESC LIMIT 2;
+SELECT count(*), sum(amount) FROM ms_rw.orders WHERE id > 1000;
+-- Not sent: avg (T-SQL's AVG of an int is an int), grouping, MIN/MAX or a condition on text
+-- (case-insensitive there), arithmetic, a volatile function; the results are still PostgreSQL's.
+EXPLAIN (VERBOSE, COSTS OFF) SELECT avg(customer_id) FROM ms_rw.orders;
+SELECT avg(customer_id) FROM ms_rw.orders;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT note, count(*) FROM ms_rw.orders WHERE id <= 3 GROUP BY note;
+SELECT note, count(*) FROM ms_rw.orders WHERE id <= 3 GROUP BY note ORDER BY note;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT count(*) FROM ms_rw.orders WHERE note = 'ORDER 7';
+SELECT count(*) FROM ms_rw.orders WHERE note = 'ORDER 7';
+EXPLAIN (VERBOSE, COSTS OFF) SELECT sum(id % 7) FROM ms_rw.orders;
+SELECT sum(id % 7) FROM ms_rw.orders;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT count(*) FROM ms_rw.orders WHERE random() < 2;
+SELECT count(*) FROM ms_rw.orders WHERE random() < 2;
 -- Text: SQL Server compares case-insensitively, so =, IN and LIKE are sent as a pre-filter and
 -- checked again here (Filter); <> and patterns with [ stay local.
 EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM ms_rw.orders WHERE note = 'order 7';

@@ -73,6 +73,29 @@ EXPLAIN (VERBOSE, COSTS OFF) SELECT id FROM fdw_local.orders WHERE fdw_local.is_
 SELECT id FROM fdw_local.orders WHERE fdw_local.is_even(id) AND id < 7 ORDER BY id;
 SELECT id, amount FROM fdw_local.orders ORDER BY amount DESC LIMIT 3;
 SELECT count(*), sum(amount), min(placed), max(customer) FROM fdw_local.orders;
+-- Aggregates are sent whole (GROUP BY plain columns, HAVING, and ORDER BY with LIMIT above them);
+-- sums keep PostgreSQL's result types (the same built-in functions run there).
+EXPLAIN (VERBOSE, COSTS OFF) SELECT count(*), count(placed), sum(id), sum(amount), min(placed), max(customer), avg(amount)
+    FROM fdw_local.orders WHERE id > 5;
+SELECT count(*), count(placed), sum(id), sum(amount), min(placed), max(customer), avg(amount), pg_typeof(sum(id)) AS sum_type
+    FROM fdw_local.orders WHERE id > 5;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT customer, count(*), sum(amount) * 2 AS doubled FROM fdw_local.orders
+    GROUP BY customer HAVING sum(amount) > 1000 ORDER BY customer;
+SELECT customer, count(*), sum(amount) * 2 AS doubled FROM fdw_local.orders
+    GROUP BY customer HAVING sum(amount) > 1000 ORDER BY customer;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT customer, max(amount) FROM fdw_local.orders GROUP BY customer ORDER BY max(amount) DESC LIMIT 2;
+SELECT customer, max(amount) FROM fdw_local.orders GROUP BY customer ORDER BY max(amount) DESC LIMIT 2;
+SELECT count(DISTINCT customer), sum(id) FILTER (WHERE id <= 10) FROM fdw_local.orders;
+-- Not sent: a volatile function, a function of ours, grouping on an expression, a HAVING the
+-- remote cannot evaluate; the results are still right.
+EXPLAIN (VERBOSE, COSTS OFF) SELECT count(*) FROM fdw_local.orders WHERE random() < 2;
+SELECT count(*) FROM fdw_local.orders WHERE random() < 2;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT sum(CASE WHEN fdw_local.is_even(id) THEN 1 ELSE 0 END) FROM fdw_local.orders;
+SELECT sum(CASE WHEN fdw_local.is_even(id) THEN 1 ELSE 0 END) FROM fdw_local.orders;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT id % 3 AS r, count(*) FROM fdw_local.orders GROUP BY id % 3;
+SELECT id % 3 AS r, count(*) FROM fdw_local.orders GROUP BY id % 3 ORDER BY r;
+EXPLAIN (VERBOSE, COSTS OFF) SELECT customer FROM fdw_local.orders GROUP BY customer HAVING fdw_local.is_even(count(*)::int);
+SELECT customer FROM fdw_local.orders GROUP BY customer HAVING fdw_local.is_even(count(*)::int) ORDER BY customer;
 -- Parameters travel as parameters.
 SET plan_cache_mode = force_generic_plan;
 PREPARE by_customer(text) AS SELECT count(*) FROM fdw_local.orders WHERE customer = $1;

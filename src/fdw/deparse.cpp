@@ -19,6 +19,7 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 #include "access/stratnum.h"
+#include "catalog/pg_aggregate.h"
 #include "catalog/pg_am.h"
 #include "commands/defrem.h"
 }
@@ -110,7 +111,10 @@ bool deparse_var(DeparseContext& ctx, Var* v, std::string& out) {
     if (v->varno != int(ctx.relid) || v->varlevelsup != 0 || v->varattno <= 0) return false;
     if (!is_builtin_type(v->vartype)) return false;
     if (!collation_ok(v->varcollid)) return false;
-    out += remote_column(*ctx.table, v->varattno);
+    if (ctx.upper && !is_mssql(ctx) && v->vartype == TEXTOID)
+        out += "(" + remote_column(*ctx.table, v->varattno) + ")::text";
+    else
+        out += remote_column(*ctx.table, v->varattno);
     return true;
 }
 
@@ -283,6 +287,79 @@ bool deparse_func(DeparseContext& ctx, FuncExpr* f, std::string& out) {
     return true;
 }
 
+// Aggregates both sides compute alike. PostgreSQL: the same built-in function by name. T-SQL:
+// COUNT_BIG (COUNT is int there), SUM widened so it cannot overflow where PostgreSQL's does not
+// (int -> bigint, bigint -> decimal(38,0), as PostgreSQL's bigint and numeric results), MIN/MAX
+// only over types compared alike; no avg (T-SQL's AVG of int is an int), nothing over text
+// (case-insensitive there).
+bool deparse_aggref(DeparseContext& ctx, Aggref* a, std::string& out) {
+    if (!ctx.upper) return false;
+    if (a->aggsplit != AGGSPLIT_SIMPLE || a->aggkind != AGGKIND_NORMAL || a->aggorder != NIL || a->aggvariadic ||
+        a->aggfnoid >= 10000 || !collation_ok(a->inputcollid))
+        return false;
+    char* name_c = pg::pg_call([&] { return get_func_name(a->aggfnoid); });
+    if (name_c == nullptr) return false;
+    std::string name = name_c;
+    if (name != "count" && name != "sum" && name != "min" && name != "max" && name != "avg") return false;
+    if (a->aggstar) {
+        if (name != "count" || a->aggfilter != nullptr || a->aggdistinct != NIL) return false;
+        out += is_mssql(ctx) ? "COUNT_BIG(*)" : "count(*)";
+        return true;
+    }
+    if (list_length(a->args) != 1) return false;
+    Expr* arg = lfirst_node(TargetEntry, list_head(a->args))->expr;
+    Oid type = expr_type(arg);
+    std::string distinct = a->aggdistinct != NIL ? "DISTINCT " : "";
+    if (!is_mssql(ctx)) {
+        out += name + "(" + distinct;
+        if (!deparse_expr(ctx, arg, out)) return false;
+        out += ")";
+        if (a->aggfilter != nullptr) {
+            out += " FILTER (WHERE ";
+            if (!deparse_condition(ctx, a->aggfilter, out)) return false;
+            out += ")";
+        }
+        return true;
+    }
+    if (a->aggfilter != nullptr) return false;
+    std::string value;
+    if (!deparse_expr(ctx, arg, value)) return false;
+    if (name == "count") {
+        if (mssql_ordered_type(type) || (a->aggdistinct == NIL && mssql_equality_type(type))) {
+            out += "COUNT_BIG(" + distinct + value + ")";
+        } else if (a->aggdistinct == NIL) {
+            // COUNT refuses text/ntext/image there; IS NOT NULL takes any type.
+            out += "COUNT_BIG(CASE WHEN " + value + " IS NOT NULL THEN 1 END)";
+        } else {
+            return false;
+        }
+        return true;
+    }
+    if (name == "sum") {
+        int32 typmod = pg::pg_call([&] { return exprTypmod((Node*) arg); });
+        switch (type) {
+            case INT2OID: case INT4OID: out += "SUM(" + distinct + "CAST(" + value + " AS bigint))"; return true;
+            case INT8OID: out += "SUM(" + distinct + "CAST(" + value + " AS decimal(38,0)))"; return true;
+            case NUMERICOID:
+                // Each value as the local column holds it (rounded to its scale), as PostgreSQL sums.
+                if (typmod >= int32(VARHDRSZ))
+                    out += "SUM(" + distinct + "CAST(" + value + " AS decimal(38," +
+                           std::to_string((typmod - VARHDRSZ) & 0xffff) + ")))";
+                else
+                    out += "SUM(" + distinct + value + ")";
+                return true;
+            case FLOAT8OID: out += "SUM(" + distinct + value + ")"; return true;
+            default: return false;
+        }
+    }
+    if (name == "min" || name == "max") {
+        if (!mssql_ordered_type(type)) return false;
+        out += (name == "min" ? "MIN(" : "MAX(") + value + ")";
+        return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 std::string remote_column(const TableOptions& table, int attnum) {
@@ -303,6 +380,7 @@ bool deparse_expr(DeparseContext& ctx, Expr* expr, std::string& out) {
         case T_OpExpr: return deparse_op(ctx, reinterpret_cast<OpExpr*>(expr), out);
         case T_ScalarArrayOpExpr: return deparse_array_op(ctx, reinterpret_cast<ScalarArrayOpExpr*>(expr), out);
         case T_FuncExpr: return deparse_func(ctx, reinterpret_cast<FuncExpr*>(expr), out);
+        case T_Aggref: return deparse_aggref(ctx, reinterpret_cast<Aggref*>(expr), out);
         case T_RelabelType: {
             RelabelType* r = reinterpret_cast<RelabelType*>(expr);
             if (!collation_ok(r->resultcollid)) return false;
@@ -370,6 +448,34 @@ bool deparse_conditions(DeparseContext& ctx, List* exprs, std::string& out) {
     return true;
 }
 
+namespace {
+
+// One sort key: only the type's default ordering is the same remotely.
+bool append_sort_key(DeparseContext& ctx, PathKey* pk, Expr* key, bool first, std::string& out) {
+    Oid type = expr_type(key);
+    Oid opfamily = pg::pg_call([&] {
+        Oid opclass = GetDefaultOpClass(type, BTREE_AM_OID);
+        return OidIsValid(opclass) ? get_opclass_family(opclass) : InvalidOid;
+    });
+    if (opfamily != pk->pk_opfamily) return false;
+    if (is_mssql(ctx) && !mssql_ordered_type(type)) return false;
+    std::string col;
+    if (!deparse_expr(ctx, key, col)) return false;
+    bool desc = pk->pk_strategy == BTGreaterStrategyNumber;
+    if (!first) out += ", ";
+    if (is_mssql(ctx)) {
+        // T-SQL sorts NULL lowest and has no NULLS FIRST/LAST: spell the placement out.
+        bool nulls_lowest = desc ? !pk->pk_nulls_first : pk->pk_nulls_first;
+        if (!nulls_lowest) out += "CASE WHEN " + col + " IS NULL THEN 1 ELSE 0 END" + (desc ? " DESC" : "") + ", ";
+        out += col + (desc ? " DESC" : " ASC");
+    } else {
+        out += col + (desc ? " DESC" : " ASC") + (pk->pk_nulls_first ? " NULLS FIRST" : " NULLS LAST");
+    }
+    return true;
+}
+
+}  // namespace
+
 bool deparse_order_by(DeparseContext& ctx, RelOptInfo* rel, List* pathkeys, std::string& out) {
     ListCell* lc;
     bool first = true;
@@ -387,29 +493,67 @@ bool deparse_order_by(DeparseContext& ctx, RelOptInfo* rel, List* pathkeys, std:
             }
         }
         if (em_expr == nullptr) return false;
-        Var* v = reinterpret_cast<Var*>(em_expr);
-        // Only the type's default ordering is the same remotely.
-        Oid opfamily = pg::pg_call([&] {
-            Oid opclass = GetDefaultOpClass(v->vartype, BTREE_AM_OID);
-            return OidIsValid(opclass) ? get_opclass_family(opclass) : InvalidOid;
-        });
-        if (opfamily != pk->pk_opfamily) return false;
-        if (is_mssql(ctx) && !mssql_ordered_type(v->vartype)) return false;
-        std::string col;
-        if (!deparse_var(ctx, v, col)) return false;
-        bool desc = pk->pk_strategy == BTGreaterStrategyNumber;
-        if (!first) out += ", ";
+        if (!append_sort_key(ctx, pk, em_expr, first, out)) return false;
         first = false;
-        if (is_mssql(ctx)) {
-            // T-SQL sorts NULL lowest and has no NULLS FIRST/LAST: spell the placement out.
-            bool nulls_lowest = desc ? !pk->pk_nulls_first : pk->pk_nulls_first;
-            if (!nulls_lowest) out += "CASE WHEN " + col + " IS NULL THEN 1 ELSE 0 END" + (desc ? " DESC" : "") + ", ";
-            out += col + (desc ? " DESC" : " ASC");
-        } else {
-            out += col + (desc ? " DESC" : " ASC") + (pk->pk_nulls_first ? " NULLS FIRST" : " NULLS LAST");
-        }
     }
     return true;
+}
+
+bool deparse_upper_order_by(DeparseContext& ctx, List* pathkeys, List* exprs, std::string& out) {
+    ListCell* lc;
+    bool first = true;
+    foreach (lc, pathkeys) {
+        PathKey* pk = static_cast<PathKey*>(lfirst(lc));
+        EquivalenceClass* ec = pk->pk_eclass;
+        if (ec->ec_has_volatile) return false;
+        Expr* key = nullptr;
+        ListCell* lc2;
+        foreach (lc2, ec->ec_members) {
+            EquivalenceMember* em = static_cast<EquivalenceMember*>(lfirst(lc2));
+            Expr* e = em->em_expr;
+            while (IsA(e, RelabelType)) e = reinterpret_cast<RelabelType*>(e)->arg;
+            if (pg::pg_call([&] { return list_member(exprs, e); })) {
+                key = e;
+                break;
+            }
+        }
+        if (key == nullptr) return false;
+        if (!append_sort_key(ctx, pk, key, first, out)) return false;
+        first = false;
+    }
+    return true;
+}
+
+int32 upper_output_typmod(DeparseContext& ctx, Expr* expr) {
+    if (!is_mssql(ctx) || !IsA(expr, Aggref) || expr_type(expr) != NUMERICOID) return -1;
+    Aggref* a = reinterpret_cast<Aggref*>(expr);
+    if (a->aggstar || list_length(a->args) != 1) return -1;
+    Expr* arg = lfirst_node(TargetEntry, list_head(a->args))->expr;
+    char* name_c = pg::pg_call([&] { return get_func_name(a->aggfnoid); });
+    std::string name = name_c ? name_c : "";
+    Oid type = expr_type(arg);
+    int32 typmod = pg::pg_call([&] { return exprTypmod((Node*) arg); });
+    constexpr int32 kMaxPrecision = 1000;   // NUMERIC_MAX_PRECISION
+    if (name == "sum" && type == INT8OID) return (kMaxPrecision << 16) + VARHDRSZ;
+    if (type != NUMERICOID || typmod < int32(VARHDRSZ)) return -1;
+    if (name == "sum") return (kMaxPrecision << 16) + ((typmod - VARHDRSZ) & 0xffff) + VARHDRSZ;
+    if (name == "min" || name == "max") return typmod;
+    return -1;
+}
+
+bool groupable(DeparseContext& ctx, Expr* expr) {
+    if (!IsA(expr, Var)) return false;
+    Oid type = expr_type(expr);
+    if (is_mssql(ctx) && !mssql_ordered_type(type) && type != BOOLOID && type != UUIDOID) return false;
+    std::string scratch;
+    return deparse_expr(ctx, expr, scratch);
+}
+
+bool deparse_upper_output(DeparseContext& ctx, Expr* expr, std::string& out) {
+    // Outputs are grouping columns (text ones already read as ::text) and aggregates, whose
+    // built-in result types over those arguments are the same there.
+    if (!IsA(expr, Var) && !IsA(expr, Aggref)) return false;
+    return deparse_expr(ctx, expr, out);
 }
 
 std::string substitute_params(const std::string& sql, const std::vector<std::string>& literals) {

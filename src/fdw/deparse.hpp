@@ -25,6 +25,9 @@ struct DeparseContext {
     List** params = nullptr;         // collects Param expressions (nullptr: only checking)
     bool recheck = false;            // out: the remote may return extra rows (MSSQL text semantics)
     bool under_not = false;
+    // A grouped query's select list, GROUP BY, HAVING and ORDER BY: aggregates may be sent, and
+    // PostgreSQL text columns are read as ::text (the remote's may be citext or an enum).
+    bool upper = false;
 };
 
 // Writes expr into out; false when it cannot be sent (then out is garbage).
@@ -35,6 +38,18 @@ bool deparse_condition(DeparseContext& ctx, Expr* expr, std::string& out);
 bool deparse_conditions(DeparseContext& ctx, List* exprs, std::string& out);
 // ORDER BY for pathkeys; false when any key cannot be sent.
 bool deparse_order_by(DeparseContext& ctx, RelOptInfo* rel, List* pathkeys, std::string& out);
+// ORDER BY for pathkeys over a grouped query's output: each key must be one of exprs (grouping
+// columns and aggregates sent in the select list).
+bool deparse_upper_order_by(DeparseContext& ctx, List* pathkeys, List* exprs, std::string& out);
+// GROUP BY expr means the same remotely: a plain column (for MSSQL of a type compared alike
+// there: not text, which is case-insensitive).
+bool groupable(DeparseContext& ctx, Expr* expr);
+// The typmod an output of a grouped query is read with (-1: its own). MSSQL decimals come back
+// with the scale of the remote's expression type (and the TDS test server's stand-in may widen it);
+// sum/min/max over numeric(p,s) or bigint have PostgreSQL's scale, so the value is read with it.
+int32 upper_output_typmod(DeparseContext& ctx, Expr* expr);
+// A grouped query's select-list item: a grouping column or an aggregate.
+bool deparse_upper_output(DeparseContext& ctx, Expr* expr, std::string& out);
 
 std::string remote_table_name(const TableOptions& table);   // quoted schema.table, or (query) AS q
 std::string remote_column(const TableOptions& table, int attnum);

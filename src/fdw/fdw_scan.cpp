@@ -8,6 +8,7 @@
 #include "fdw/deparse.hpp"
 #include "fdw/fdw_options.hpp"
 #include "fdw/fdw_routines.hpp"
+#include "fdw/scan_plan.hpp"
 #include "fdw/scan_support.hpp"
 #include "fdw/value_to_datum.hpp"
 #include "remote/sql_dialect.hpp"
@@ -34,16 +35,6 @@ namespace berqenas::fdw {
 
 namespace {
 
-// What planning learns about one foreign relation (rel->fdw_private points at its handle).
-struct RelInfo {
-    TableOptions table;
-    List* remote_conds = NIL;   // RestrictInfos sent to the remote
-    List* local_conds = NIL;    // RestrictInfos evaluated here (includes rechecks)
-    Bitmapset* attrs_used = nullptr;
-};
-
-RelInfo* rel_info(RelOptInfo* rel) { return static_cast<OwnedByContext<RelInfo>*>(rel->fdw_private)->object; }
-
 // What the executor keeps for one scan.
 struct ScanExec {
     TableOptions table;
@@ -57,6 +48,7 @@ struct ScanExec {
     std::vector<Oid> param_types;
     List* param_states = NIL;
     long long rows = 0;
+    bool table_layout = true;   // false: the scan tuple is a grouped query's outputs
 };
 
 ScanExec* scan_exec(ForeignScanState* node) {
@@ -146,70 +138,21 @@ std::optional<long long> pushable_limit(PlannerInfo* root, ForeignPath* path, Li
     return count + offset;
 }
 
-// The one foreign base relation of a query whose LIMIT (and OFFSET) can be sent as a whole;
-// nullptr when anything above the scan could drop, add or reorder rows.
-RelOptInfo* final_limit_base_rel(PlannerInfo* root) {
-    Query* q = root->parse;
-    if (q->commandType != CMD_SELECT || q->limitCount == nullptr || q->limitOption != LIMIT_OPTION_COUNT) return nullptr;
-    if (q->groupClause || q->groupingSets || q->hasAggs || q->hasWindowFuncs || q->distinctClause || q->hasTargetSRFs ||
-        q->rowMarks || q->setOperations || q->havingQual || root->hasPseudoConstantQuals)
-        return nullptr;
-    if (bms_membership(root->all_baserels) != BMS_SINGLETON) return nullptr;
-    RelOptInfo* base = root->simple_rel_array[bms_singleton_member(root->all_baserels)];
-    if (base == nullptr || base->reloptkind != RELOPT_BASEREL || base->fdw_private == nullptr) return nullptr;
-    RelInfo* info = rel_info(base);
-    if (info->local_conds != NIL) return nullptr;
-    // The scan tuple is the table's own columns: whole-row and system columns need the relation.
-    int member = -1;
-    while ((member = bms_next_member(info->attrs_used, member)) >= 0)
-        if (member + FirstLowInvalidHeapAttributeNumber <= 0) return nullptr;
-    auto is_const = [](Node* n) { return n == nullptr || (IsA(n, Const) && !reinterpret_cast<Const*>(n)->constisnull); };
-    if (!is_const(q->limitCount) || !is_const(q->limitOffset)) return nullptr;
-    return base;
-}
-
 }  // namespace
-
-// LIMIT/OFFSET sent as a whole (TOP (n) / OFFSET m ROWS FETCH NEXT n ROWS ONLY for T-SQL, LIMIT n
-// OFFSET m for PostgreSQL): a path for the query's final relation that replaces the local Limit.
-void get_foreign_upper_paths(PlannerInfo* root, UpperRelationKind stage, RelOptInfo*, RelOptInfo* output_rel,
-                             void* extra) {
-    if (stage != UPPERREL_FINAL || output_rel->fdw_private != nullptr) return;
-    auto* final_extra = static_cast<FinalPathExtraData*>(extra);
-    if (!final_extra->limit_needed) return;
-    RelOptInfo* base = final_limit_base_rel(root);
-    if (base == nullptr) return;
-    RelInfo* info = rel_info(base);
-    DeparseContext ctx;
-    ctx.table = &info->table;
-    ctx.relid = base->relid;
-    std::string order;
-    if (root->sort_pathkeys != NIL && !deparse_order_by(ctx, base, root->sort_pathkeys, order)) return;
-    double rows = final_extra->count_est > 0 ? std::min<double>(double(final_extra->count_est), base->rows) : base->rows;
-    // Cheaper than any Limit over a scan of the same table: it transfers only the rows kept.
-    Cost startup = 100;
-    Cost total = startup + rows * cpu_tuple_cost;
-    output_rel->fdw_private = base->fdw_private;
-    List* pathkeys = root->sort_pathkeys;
-    PathTarget* target = root->upper_targets[UPPERREL_FINAL];
-    pg::pg_call([&] {
-        add_path(output_rel, (Path*) create_foreign_upper_path(root, output_rel, target, rows, startup, total, pathkeys,
-                                                               NULL, list_make1(makeInteger(1))));
-    });
-}
 
 ForeignScan* get_foreign_plan(PlannerInfo* root, RelOptInfo* foreignrel, Oid, ForeignPath* best_path, List* tlist,
                               List* scan_clauses, Plan* outer_plan) {
-    // An upper (final) relation scans the base relation with its LIMIT/OFFSET sent too.
-    bool final_limit = foreignrel->reloptkind == RELOPT_UPPER_REL;
-    RelOptInfo* baserel = final_limit ? final_limit_base_rel(root) : foreignrel;
-    if (baserel == nullptr) throw Error(sqlstate::internal_error, "the final relation lost its base relation");
+    // An upper relation scans its base relation with the aggregation and/or LIMIT sent too.
+    UpperInfo* upper = foreignrel->reloptkind == RELOPT_UPPER_REL ? upper_info(foreignrel) : nullptr;
+    if (foreignrel->reloptkind == RELOPT_UPPER_REL && (upper == nullptr || upper->base == nullptr))
+        throw Error(sqlstate::internal_error, "the upper relation lost its base relation");
+    RelOptInfo* baserel = upper ? upper->base : foreignrel;
+    bool grouped = upper && upper->grouped;
     RelInfo* info = rel_info(baserel);
     const TableOptions& table = info->table;
     List* remote_exprs = NIL;
     List* local_exprs = NIL;
-    ListCell* lc;
-    if (final_limit) {
+    if (upper) {
         pg::pg_call([&] {
             ListCell* c;
             foreach (c, info->remote_conds) remote_exprs = lappend(remote_exprs, lfirst_node(RestrictInfo, c)->clause);
@@ -226,59 +169,92 @@ ForeignScan* get_foreign_plan(PlannerInfo* root, RelOptInfo* foreignrel, Oid, Fo
         local_exprs = list_concat(local_exprs, extract_actual_clauses(scan_clauses, true));
     });
 
-    // Columns to fetch.
-    bool whole_row = !final_limit && bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, info->attrs_used);
-    std::vector<int> attrs;
-    std::string columns;
-    for (const auto& c : table.columns) {
-        if (c.dropped) continue;
-        if (!whole_row && !bms_is_member(c.attnum - FirstLowInvalidHeapAttributeNumber, info->attrs_used)) continue;
-        if (!columns.empty()) columns += ", ";
-        columns += remote_column(table, c.attnum);
-        // Types of our own (enums, domains, extensions) travel as text, parsed by the local type.
-        // text columns too: the remote's may be an enum, citext or another type without our binary form.
-        if (table.kind == remote::DatabaseKind::postgresql) {
-            if (!is_builtin_type(c.type_oid) || c.type_oid == TEXTOID)
-                columns += "::text";
-            else if (c.type_oid == TEXTARRAYOID)
-                columns += "::text[]";
-        }
-        attrs.push_back(c.attnum);
-    }
-    if (columns.empty()) columns = "NULL";
-
     List* params = NIL;
     DeparseContext ctx;
     ctx.table = &table;
     ctx.relid = baserel->relid;
     ctx.params = &params;
+    DeparseContext upper_ctx = ctx;
+    upper_ctx.upper = true;
     remote::SelectParts parts;
-    parts.columns = columns;
+    std::vector<int> attrs;
+    std::vector<int> read_typmods;   // grouped: per output, the typmod to read it with (-1: its own)
+    List* fdw_scan_tlist = NIL;
+    Index scan_relid = baserel->relid;
+    if (grouped) {
+        // The scan tuple is the grouping columns and aggregates, as the remote returns them.
+        ListCell* c;
+        foreach (c, upper->outputs) {
+            if (!parts.columns.empty()) parts.columns += ", ";
+            if (!deparse_upper_output(upper_ctx, static_cast<Expr*>(lfirst(c)), parts.columns))
+                throw Error(sqlstate::internal_error, "an aggregate judged sendable could not be written for the remote");
+            attrs.push_back(int(attrs.size()) + 1);
+            read_typmods.push_back(upper_output_typmod(upper_ctx, static_cast<Expr*>(lfirst(c))));
+        }
+        foreach (c, upper->group_by) {
+            if (!parts.group_by.empty()) parts.group_by += ", ";
+            if (!deparse_expr(upper_ctx, static_cast<Expr*>(lfirst(c)), parts.group_by))
+                throw Error(sqlstate::internal_error, "a GROUP BY judged sendable could not be written for the remote");
+        }
+        if (!deparse_conditions(upper_ctx, upper->having, parts.having))
+            throw Error(sqlstate::internal_error, "a HAVING judged sendable could not be written for the remote");
+        fdw_scan_tlist = pg::pg_call([&] {
+            List* out = NIL;
+            ListCell* o;
+            foreach (o, upper->outputs)
+                out = lappend(out, makeTargetEntry(static_cast<Expr*>(copyObjectImpl(lfirst(o))),
+                                                   AttrNumber(list_length(out) + 1), NULL, false));
+            return out;
+        });
+    } else {
+        // Columns to fetch.
+        bool whole_row = !upper && bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, info->attrs_used);
+        for (const auto& c : table.columns) {
+            if (c.dropped) continue;
+            if (!whole_row && !bms_is_member(c.attnum - FirstLowInvalidHeapAttributeNumber, info->attrs_used)) continue;
+            if (!parts.columns.empty()) parts.columns += ", ";
+            parts.columns += remote_column(table, c.attnum);
+            // Types of our own (enums, domains, extensions) travel as text, parsed by the local type.
+            // text columns too: the remote's may be an enum, citext or another type without our binary form.
+            if (table.kind == remote::DatabaseKind::postgresql) {
+                if (!is_builtin_type(c.type_oid) || c.type_oid == TEXTOID)
+                    parts.columns += "::text";
+                else if (c.type_oid == TEXTARRAYOID)
+                    parts.columns += "::text[]";
+            }
+            attrs.push_back(c.attnum);
+        }
+        if (parts.columns.empty()) parts.columns = "NULL";
+        if (upper) {
+            // The scan tuple has the table's layout: one entry per column (a NULL for dropped ones).
+            fdw_scan_tlist = pg::pg_call([&] {
+                List* out = NIL;
+                for (const auto& c : table.columns) {
+                    Expr* e = c.dropped ? (Expr*) makeNullConst(INT4OID, -1, InvalidOid)
+                                        : (Expr*) makeVar(scan_relid, AttrNumber(c.attnum), c.type_oid, c.typmod,
+                                                          get_typcollation(c.type_oid), 0);
+                    out = lappend(out, makeTargetEntry(e, AttrNumber(list_length(out) + 1), NULL, false));
+                }
+                return out;
+            });
+        }
+    }
     parts.from = remote_table_name(table);
     if (!deparse_conditions(ctx, remote_exprs, parts.where))
         throw Error(sqlstate::internal_error, "a condition judged sendable could not be written for the remote");
-    if (best_path->path.pathkeys != NIL && !deparse_order_by(ctx, baserel, best_path->path.pathkeys, parts.order_by))
-        throw Error(sqlstate::internal_error, "an ORDER BY judged sendable could not be written for the remote");
-    List* fdw_scan_tlist = NIL;
-    Index scan_relid = baserel->relid;
-    if (final_limit) {
+    bool order_ok = true;
+    if (grouped && upper->final_limit && upper->sort_pathkeys != NIL)
+        order_ok = deparse_upper_order_by(upper_ctx, upper->sort_pathkeys, upper->outputs, parts.order_by);
+    else if (!grouped && best_path->path.pathkeys != NIL)
+        order_ok = deparse_order_by(ctx, baserel, best_path->path.pathkeys, parts.order_by);
+    if (!order_ok) throw Error(sqlstate::internal_error, "an ORDER BY judged sendable could not be written for the remote");
+    if (upper && upper->final_limit) {
         Query* q = root->parse;
         parts.limit = DatumGetInt64(reinterpret_cast<Const*>(q->limitCount)->constvalue);
         if (q->limitOffset) parts.offset = DatumGetInt64(reinterpret_cast<Const*>(q->limitOffset)->constvalue);
         if (*parts.limit < 0 || parts.offset < 0)
             throw Error("2201W", "LIMIT and OFFSET must not be negative");
-        // The scan tuple has the table's layout: one entry per column (a NULL for dropped ones).
-        fdw_scan_tlist = pg::pg_call([&] {
-            List* out = NIL;
-            for (const auto& c : table.columns) {
-                Expr* e = c.dropped ? (Expr*) makeNullConst(INT4OID, -1, InvalidOid)
-                                    : (Expr*) makeVar(scan_relid, AttrNumber(c.attnum), c.type_oid, c.typmod,
-                                                      get_typcollation(c.type_oid), 0);
-                out = lappend(out, makeTargetEntry(e, AttrNumber(list_length(out) + 1), NULL, false));
-            }
-            return out;
-        });
-    } else {
+    } else if (!upper) {
         parts.limit = pushable_limit(root, best_path, local_exprs);
     }
     std::string sql = remote::build_select(table.kind, parts);
@@ -286,10 +262,12 @@ ForeignScan* get_foreign_plan(PlannerInfo* root, RelOptInfo* foreignrel, Oid, Fo
     List* private_list = pg::pg_call([&] {
         List* attr_list = NIL;
         for (int a : attrs) attr_list = lappend_int(attr_list, a);
-        return list_make3(makeString(pstrdup(sql.c_str())), attr_list, makeInteger(table.fetch_size));
+        List* typmod_list = NIL;
+        for (int t : read_typmods) typmod_list = lappend_int(typmod_list, t);
+        return list_make5(makeString(pstrdup(sql.c_str())), attr_list, makeInteger(table.fetch_size),
+                          makeInteger(grouped ? 0 : 1), typmod_list);
     });
-    (void) lc;
-    Index relid = final_limit ? 0 : baserel->relid;
+    Index relid = upper ? 0 : baserel->relid;
     return pg::pg_call([&] {
         return make_foreignscan(tlist, local_exprs, relid, params, private_list, fdw_scan_tlist, NIL, outer_plan);
     });
@@ -310,13 +288,16 @@ void begin_foreign_scan(ForeignScanState* node, int eflags) {
     ListCell* lc;
     foreach (lc, attrs) exec->retrieved_attrs.push_back(lfirst_int(lc));
     exec->fetch_size = intVal(list_nth(plan->fdw_private, 2));
+    exec->table_layout = intVal(list_nth(plan->fdw_private, 3)) != 0;
     Oid user = rte->checkAsUser ? rte->checkAsUser : GetUserId();
     exec->conn = get_connection(exec->table.server_oid, user);
     TupleDesc desc = node->ss.ss_ScanTupleSlot->tts_tupleDescriptor;
     exec->readers.resize(exec->retrieved_attrs.size());
+    List* read_typmods = static_cast<List*>(list_nth(plan->fdw_private, 4));
     for (size_t i = 0; i < exec->retrieved_attrs.size(); ++i) {
         Form_pg_attribute att = TupleDescAttr(desc, exec->retrieved_attrs[i] - 1);
-        prepare_reader(exec->readers[i], att->atttypid, att->atttypmod, estate->es_query_cxt);
+        int32 typmod = int(i) < list_length(read_typmods) ? list_nth_int(read_typmods, int(i)) : -1;
+        prepare_reader(exec->readers[i], att->atttypid, typmod >= 0 ? typmod : att->atttypmod, estate->es_query_cxt);
     }
     foreach (lc, plan->fdw_exprs) exec->param_types.push_back(exprType(static_cast<Node*>(lfirst(lc))));
     exec->param_states = pg::pg_call([&] { return ExecInitExprList(plan->fdw_exprs, (PlanState*) node); });
@@ -358,7 +339,8 @@ TupleTableSlot* iterate_foreign_scan(ForeignScanState* node) {
     pg::check_for_interrupts();
     if (!exec->stream->next(exec->row)) return slot;
     ++exec->rows;
-    store_row(exec->table, exec->retrieved_attrs, exec->readers, exec->stream->columns(), exec->row, slot);
+    store_row(exec->table, exec->retrieved_attrs, exec->readers, exec->stream->columns(), exec->row, slot,
+              exec->table_layout);
     return slot;
 }
 

@@ -33,7 +33,7 @@ std::string describe_key(const TableOptions& table, const std::vector<int>& attr
 
 void store_row(const TableOptions& table, const std::vector<int>& attrs, std::vector<ColumnReader>& readers,
                const std::vector<remote::StreamColumn>& columns, const std::vector<remote::RemoteValue>& row,
-               TupleTableSlot* slot) {
+               TupleTableSlot* slot, bool table_layout) {
     int natts = slot->tts_tupleDescriptor->natts;
     Datum* values = slot->tts_values;
     bool* nulls = slot->tts_isnull;
@@ -59,11 +59,11 @@ void store_row(const TableOptions& table, const std::vector<int>& attrs, std::ve
                 bool isnull;
                 pg::pg_call([&] { return value_to_datum(readers[i], row[i], columns[i].type_code, &isnull); });
             } catch (const Error&) {
-                column = table.columns[size_t(attrs[i] - 1)].remote_name;
+                column = table_layout ? table.columns[size_t(attrs[i] - 1)].remote_name : columns[i].name;
                 break;
             }
         }
-        std::string key = describe_key(table, attrs, readers, columns, row);
+        std::string key = table_layout ? describe_key(table, attrs, readers, columns, row) : std::string();
         throw Error(e.sqlstate(),
                     "cannot convert remote column \"" + column + "\" of " + table.table_name + ": " + e.what(),
                     key.empty() ? "the remote row has no key column to name it" : "remote row with key " + key,

@@ -69,6 +69,55 @@ char* server_text(const std::string_view& bytes) {
     return converted;
 }
 
+// "-123.4500" → -1234500 and scale 4, when the digits fit in an int64 (18 of them).
+bool parse_small_decimal(std::string_view s, int64_t* unscaled, int* scale) {
+    size_t i = 0;
+    bool negative = false;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) negative = s[i++] == '-';
+    int64_t v = 0;
+    int significant = 0, digits = 0, sc = -1;
+    for (; i < s.size(); ++i) {
+        char c = s[i];
+        if (c == '.') {
+            if (sc >= 0) return false;
+            sc = 0;
+            continue;
+        }
+        if (c < '0' || c > '9') return false;
+        if (significant > 0 || c != '0') ++significant;
+        if (significant > 18) return false;
+        v = v * 10 + (c - '0');
+        ++digits;
+        if (sc >= 0) ++sc;
+    }
+    if (digits == 0) return false;
+    *unscaled = negative ? -v : v;
+    *scale = sc < 0 ? 0 : sc;
+    return true;
+}
+
+// An integral decimal ("42", "-7.000") → its value; false when it has a fraction or overflows.
+bool parse_integral_decimal(std::string_view s, int64_t* out) {
+    size_t i = 0;
+    bool negative = false;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) negative = s[i++] == '-';
+    uint64_t v = 0;
+    size_t start = i;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+        if (v > (uint64_t(PG_INT64_MAX) + 1) / 10) return false;
+        v = v * 10 + uint64_t(s[i] - '0');
+    }
+    if (i == start) return false;
+    if (i < s.size()) {
+        if (s[i] != '.') return false;
+        for (++i; i < s.size(); ++i)
+            if (s[i] != '0') return false;
+    }
+    if (v > uint64_t(PG_INT64_MAX) + (negative ? 1 : 0)) return false;
+    *out = negative ? int64_t(0 - v) : int64_t(v);
+    return true;
+}
+
 Datum via_output(ColumnReader& r, Datum natural, PGFunction out) {
     char* text = DatumGetCString(DirectFunctionCall1(out, natural));
     return from_cstring(r, text);
@@ -128,7 +177,30 @@ Datum value_to_datum(ColumnReader& r, const remote::RemoteValue& v, uint32_t rem
             if (r.local_type == FLOAT8OID) return Float8GetDatum(v.f);
             if (r.local_type == FLOAT4OID) return Float4GetDatum(float4(v.f));
             return from_cstring(r, float8out_internal(v.f));
-        case ValueKind::decimal_text:
+        case ValueKind::decimal_text: {
+            // Exact digits: built straight into a numeric (or integer) when they fit an int64,
+            // else parsed by numeric's own input function. ASCII only, so no encoding step.
+            int64_t unscaled;
+            int scale;
+            if (r.local_type == NUMERICOID && parse_small_decimal(v.bytes, &unscaled, &scale)) {
+                Datum d = NumericGetDatum(int64_div_fast_to_numeric(unscaled, scale));
+                return r.typmod >= 0 ? DirectFunctionCall2(numeric, d, Int32GetDatum(r.typmod)) : d;
+            }
+            if ((r.local_type == INT8OID || r.local_type == INT4OID || r.local_type == INT2OID) &&
+                parse_integral_decimal(v.bytes, &unscaled)) {
+                if (r.local_type == INT8OID) return Int64GetDatum(unscaled);
+                if (r.local_type == INT4OID && unscaled >= PG_INT32_MIN && unscaled <= PG_INT32_MAX)
+                    return Int32GetDatum(int32(unscaled));
+                if (r.local_type == INT2OID && unscaled >= PG_INT16_MIN && unscaled <= PG_INT16_MAX)
+                    return Int16GetDatum(int16(unscaled));
+            }
+            if (v.bytes.size() < sizeof buf) {
+                memcpy(buf, v.bytes.data(), v.bytes.size());
+                buf[v.bytes.size()] = '\0';
+                return from_cstring(r, buf);
+            }
+            return from_cstring(r, server_text(v.bytes));
+        }
         case ValueKind::text:
             if ((r.local_type == TEXTOID || (r.local_type == VARCHAROID && r.typmod < 0)) &&
                 GetDatabaseEncoding() == PG_UTF8) {

@@ -76,6 +76,8 @@ std::string build_select(DatabaseKind kind, const SelectParts& p) {
     if (kind == DatabaseKind::mssql && p.limit && !tsql_offset) sql += "TOP (" + std::to_string(*p.limit) + ") ";
     sql += p.columns + " FROM " + p.from;
     if (!p.where.empty()) sql += " WHERE " + p.where;
+    if (!p.group_by.empty()) sql += " GROUP BY " + p.group_by;
+    if (!p.having.empty()) sql += " HAVING " + p.having;
     if (!p.order_by.empty())
         sql += " ORDER BY " + p.order_by;
     else if (tsql_offset)

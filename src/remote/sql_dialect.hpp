@@ -29,11 +29,13 @@ struct SelectParts {
     std::string columns;                  // "a, b" (must not be empty)
     std::string from;                     // "[dbo].[t]" or "(SELECT ...) AS q"
     std::string where;                    // condition without WHERE; empty: none
+    std::string group_by;                 // "a, b" without GROUP BY; empty: none
+    std::string having;                   // condition without HAVING; empty: none
     std::string order_by;                 // "a ASC, b DESC" without ORDER BY; empty: none
     std::optional<long long> limit;       // no limit when empty
     long long offset = 0;
 };
-// PostgreSQL: SELECT c FROM f [WHERE w] [ORDER BY o] [LIMIT n] [OFFSET m]
+// PostgreSQL: SELECT c FROM f [WHERE w] [GROUP BY g] [HAVING h] [ORDER BY o] [LIMIT n] [OFFSET m]
 // T-SQL:      SELECT [TOP (n)] c FROM f ...          when there is no offset
 //             ... ORDER BY o OFFSET m ROWS [FETCH NEXT n ROWS ONLY]  with an offset
 //             (ORDER BY (SELECT NULL) when no order was given: T-SQL needs one for OFFSET)

@@ -56,6 +56,7 @@ const RenameRule kRenamedFunctions[] = {
     {"len", "length"},
     {"datalength", "octet_length"},
     {"object_id", "mssql_object_id"},
+    {"count_big", "count"},  // PostgreSQL's count is already bigint
 };
 
 // @@variables, rendered from the session's state.
