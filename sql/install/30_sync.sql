@@ -49,18 +49,33 @@ CREATE TABLE berqenas.sync_job_log (
 );
 CREATE INDEX ON berqenas.sync_job_log (sync_job_id, id);
 
--- The rows each sync changed, as they were before (rollback). old_row NULL: the row did not
--- exist. whole_table: the table was empty before this sync (rolling back empties it again).
+-- The rows each sync changed, as they were before (rollback). One changed row (key, old_row; old_row
+-- NULL: the row did not exist), or a batch of them (entries: a JSON array of [key, old_row] pairs,
+-- as incremental syncs write them, one journal row per batch). whole_table: the table was empty
+-- before this sync (rolling back empties it again).
 CREATE TABLE berqenas.sync_journal (
     id            bigserial PRIMARY KEY,
     sync_job_id   bigint NOT NULL REFERENCES berqenas.sync_jobs (id) ON DELETE CASCADE,
     sync_table_id bigint NOT NULL REFERENCES berqenas.sync_tables (id) ON DELETE CASCADE,
     whole_table   boolean NOT NULL DEFAULT false,
     key           jsonb,
-    old_row       jsonb
+    old_row       jsonb,
+    entries       jsonb
 );
 CREATE INDEX ON berqenas.sync_journal (sync_job_id);
-CREATE INDEX ON berqenas.sync_journal (sync_table_id, key);
+
+-- A sync's journal one changed row at a time, batches unpacked, in the order they were written.
+CREATE FUNCTION berqenas._sync_journal_entries(job_id bigint)
+    RETURNS TABLE (id bigint, ord bigint, sync_table_id bigint, whole_table boolean, key jsonb, old_row jsonb)
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT jr.id, 1::bigint, jr.sync_table_id, jr.whole_table, jr.key, jr.old_row
+      FROM berqenas.sync_journal jr WHERE jr.sync_job_id = job_id AND jr.entries IS NULL
+    UNION ALL
+    SELECT jr.id, e.ord, jr.sync_table_id, false, e.pair -> 0,
+           CASE WHEN jsonb_typeof(e.pair -> 1) = 'null' THEN NULL ELSE e.pair -> 1 END
+      FROM berqenas.sync_journal jr, jsonb_array_elements(jr.entries) WITH ORDINALITY AS e(pair, ord)
+     WHERE jr.sync_job_id = job_id AND jr.entries IS NOT NULL
+$$;
 
 SELECT pg_catalog.pg_extension_config_dump('berqenas.sync_configs', '');
 SELECT pg_catalog.pg_extension_config_dump('berqenas.sync_tables', '');
@@ -87,40 +102,48 @@ CREATE FUNCTION berqenas._sync_progress(
     OUT table_name text, OUT tables_done integer, OUT tables_total integer,
     OUT rows_done bigint, OUT rows_expected bigint, OUT started_at timestamptz)
     RETURNS SETOF record LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'berqenas_sync_progress';
--- Job bookkeeping, also run from a helper background worker so a failed sync stays recorded.
-CREATE FUNCTION berqenas._sync_job_start(remote_database_id bigint, mode text, base_id text, origin text)
-    RETURNS text LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+-- Job bookkeeping. A sync writes its own job row inside its transaction (cheap, and atomic with
+-- the data); only a failure is written by a helper background worker, so that it stays recorded
+-- even when the caller's transaction aborts.
+--
+-- A free sync id for a new job: sync ids are unique, and an id whose row is not committed yet is
+-- held by a transaction-level advisory lock (20261, hashtext(id)), so a concurrent sync skips it
+-- instead of waiting on the unique index for the other sync to end.
+CREATE FUNCTION berqenas._sync_job_claim(base_id text) RETURNS text
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     candidate text := base_id;
     n integer := 1;
-    new_id bigint;
 BEGIN
     LOOP
-        BEGIN
-            INSERT INTO berqenas.sync_jobs (sync_id, remote_database_id, mode, status)
-            VALUES (candidate, remote_database_id, mode, 'running') RETURNING id INTO new_id;
-            INSERT INTO berqenas.sync_job_log (sync_job_id, level, message)
-            VALUES (new_id, 'info', format('%s sync started (%s)', mode, origin));
-            RETURN new_id::text || ' ' || candidate;
-        EXCEPTION WHEN unique_violation THEN
-            n := n + 1;
-            candidate := base_id || '_' || n;
-        END;
+        IF pg_try_advisory_xact_lock(20261, hashtext(candidate))
+           AND NOT EXISTS (SELECT 1 FROM berqenas.sync_jobs j WHERE j.sync_id = candidate) THEN
+            RETURN candidate;
+        END IF;
+        n := n + 1;
+        candidate := base_id || '_' || n;
     END LOOP;
 END
 $$;
-CREATE FUNCTION berqenas._sync_job_fail(job_id bigint, status text, error text, error_sqlstate text,
-                                        log_lines jsonb) RETURNS text
+-- A failed (or abandoned) sync, written in its own transaction after the sync's own row went away
+-- with its rolled-back subtransaction.
+CREATE FUNCTION berqenas._sync_job_failed(remote_database_id bigint, mode text, sync_id text, started_at timestamptz,
+                                          error text, error_sqlstate text, log_lines jsonb) RETURNS text
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    new_id bigint;
 BEGIN
-    UPDATE berqenas.sync_jobs j
-       SET status = _sync_job_fail.status, finished_at = clock_timestamp(),
-           error = _sync_job_fail.error, error_sqlstate = _sync_job_fail.error_sqlstate
-     WHERE j.id = job_id;
-    INSERT INTO berqenas.sync_job_log (sync_job_id, at, level, table_name, message)
-    SELECT job_id, coalesce((l ->> 'at')::timestamptz, clock_timestamp()), l ->> 'level', l ->> 'table', l ->> 'message'
+    INSERT INTO berqenas.sync_jobs AS j (sync_id, remote_database_id, mode, status, started_at, finished_at, error, error_sqlstate)
+    VALUES (sync_id, remote_database_id, mode, 'failed', started_at, clock_timestamp(), error, error_sqlstate)
+    ON CONFLICT ON CONSTRAINT sync_jobs_sync_id_key DO NOTHING
+    RETURNING j.id INTO new_id;
+    IF new_id IS NULL THEN
+        RETURN '';
+    END IF;
+    INSERT INTO berqenas.sync_job_log (sync_job_id, level, table_name, message)
+    SELECT new_id, l ->> 'level', l ->> 'table', l ->> 'message'
       FROM jsonb_array_elements(coalesce(log_lines, '[]')) AS l;
-    RETURN 'ok';
+    RETURN new_id::text;
 END
 $$;
 
@@ -366,10 +389,9 @@ BEGIN
     SELECT string_agg(DISTINCT l.sync_id, ', ') INTO blockers
       FROM berqenas.sync_jobs l
      WHERE l.remote_database_id = job.remote_database_id AND l.id > job.id AND l.status = 'succeeded'
-       AND EXISTS (SELECT 1 FROM berqenas.sync_journal a JOIN berqenas.sync_journal b
+       AND EXISTS (SELECT 1 FROM berqenas._sync_journal_entries(job.id) a JOIN berqenas._sync_journal_entries(l.id) b
                           ON a.sync_table_id = b.sync_table_id
-                         AND (a.whole_table OR b.whole_table OR a.key = b.key)
-                    WHERE a.sync_job_id = job.id AND b.sync_job_id = l.id);
+                         AND (a.whole_table OR b.whole_table OR a.key = b.key));
     IF blockers IS NOT NULL AND NOT include_later THEN
         RAISE EXCEPTION 'cannot roll back sync "%": later syncs changed the same rows', sync_id
             USING ERRCODE = '55000', DETAIL = 'later syncs: ' || blockers,
@@ -392,8 +414,8 @@ BEGIN
                 EXECUTE format('DELETE FROM %I.%I', t.local_schema, t.local_table);
                 GET DIAGNOSTICS removed = ROW_COUNT;
             ELSE
-                FOR j IN SELECT * FROM berqenas.sync_journal jr
-                          WHERE jr.sync_job_id = later.id AND jr.sync_table_id = t.id ORDER BY jr.id DESC LOOP
+                FOR j IN SELECT * FROM berqenas._sync_journal_entries(later.id) jr
+                          WHERE jr.sync_table_id = t.id ORDER BY jr.id DESC, jr.ord DESC LOOP
                     EXECUTE format('DELETE FROM %I.%I AS x WHERE %s', t.local_schema, t.local_table,
                                    (SELECT string_agg(format('x.%1$I::text = ($1 ->> %2$L)', k, k), ' AND ')
                                       FROM unnest(t.primary_key) AS k))

@@ -38,6 +38,7 @@ struct BulkLoader::State {
     Oid watermark_type = InvalidOid;
     bool have_watermark = false;
     int64 watermark_value = 0;
+    std::function<void(TupleTableSlot* const*, int)> sink;
 };
 
 BulkLoader::BulkLoader(const LoaderTarget& target, const std::vector<remote::StreamColumn>& stream_columns)
@@ -66,7 +67,8 @@ BulkLoader::BulkLoader(const LoaderTarget& target, const std::vector<remote::Str
     }
     s.cid = pg::pg_call([] { return GetCurrentCommandId(true); });
     s.options = TABLE_INSERT_SKIP_FSM | (target.frozen ? TABLE_INSERT_FROZEN : 0);
-    s.bistate = pg::pg_call([] { return GetBulkInsertState(); });
+    s.sink = target.sink;
+    if (!s.sink) s.bistate = pg::pg_call([] { return GetBulkInsertState(); });
     s.batch_context = pg::pg_call([] {
         return AllocSetContextCreate(CurrentMemoryContext, "berqenas sync batch", ALLOCSET_DEFAULT_SIZES);
     });
@@ -143,9 +145,21 @@ void BulkLoader::flush() {
     int options = s.options;
     BulkInsertState bistate = s.bistate;
     MemoryContext batch_context = s.batch_context;
+    if (s.sink) {
+        // The sink runs its own guarded PostgreSQL calls; its allocations go to the batch context.
+        MemoryContext old = CurrentMemoryContext;
+        CurrentMemoryContext = batch_context;
+        try {
+            s.sink(slots, n);
+        } catch (...) {
+            CurrentMemoryContext = old;
+            throw;
+        }
+        CurrentMemoryContext = old;
+    }
     pg::pg_call([&] {
         MemoryContext old = MemoryContextSwitchTo(batch_context);
-        table_multi_insert(rel, slots, n, cid, options, bistate);
+        if (!s.sink) table_multi_insert(rel, slots, n, cid, options, bistate);
         MemoryContextSwitchTo(old);
         for (int i = 0; i < n; ++i) ExecClearTuple(slots[i]);
         MemoryContextReset(batch_context);
@@ -165,8 +179,10 @@ void BulkLoader::finish() {
     std::vector<TupleTableSlot*>& slots = s.slots;
     pg::pg_call([&] {
         for (TupleTableSlot* slot : slots) ExecDropSingleTupleTableSlot(slot);
-        FreeBulkInsertState(bistate);
-        table_finish_bulk_insert(rel, options);
+        if (bistate != nullptr) {
+            FreeBulkInsertState(bistate);
+            table_finish_bulk_insert(rel, options);
+        }
         table_close(rel, NoLock);
     });
     s.slots.clear();

@@ -3,6 +3,7 @@
 // memory context reset after every batch (memory is bounded by the batch, not the table).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 #include "remote/remote_connection.hpp"
 
 extern "C" {
+#include "executor/tuptable.h"
 #include "utils/relcache.h"
 }
 
@@ -23,6 +25,9 @@ struct LoaderTarget {
     std::vector<std::string> columns;   // remote column names, in the order the stream returns them
     std::string watermark_column;       // "" when not tracked
     bool frozen = false;                // the relation was created in this (sub)transaction
+    // When set, each batch goes to sink (virtual tuples shaped like relid, values by attribute,
+    // allocated in the batch context) instead of being inserted into relid.
+    std::function<void(TupleTableSlot* const* slots, int count)> sink;
 };
 
 class BulkLoader {

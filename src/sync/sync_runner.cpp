@@ -14,6 +14,8 @@
 #include "remote/remote_connection.hpp"
 #include "sync/autonomous.hpp"
 #include "sync/bulk_loader.hpp"
+#include "sync/incremental_apply.hpp"
+#include "sync/job_watch.hpp"
 #include "sync/engine/capture_ddl.hpp"
 #include "sync/engine/remote_queries.hpp"
 #include "sync/engine/schema_plan.hpp"
@@ -356,9 +358,11 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
     }
     ctx.progress->start_table(table_name, expected);
 
-    // Where the rows go: a new heap for the target (full) or a staging table (incremental).
-    Oid load_oid;
+    // Where the rows go: a new heap for the target (full), or straight into the target, batch by
+    // batch, through one set-based statement that journals and upserts only what differs.
+    Oid load_oid = target_oid;
     std::string load_name;
+    std::optional<IncrementalApplier> applier;
     if (full) {
         load_oid = pg::pg_call([&] {
             Relation rel = table_open(target_oid, AccessShareLock);
@@ -372,11 +376,8 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
         });
         load_name = *spi.scalar("SELECT $1::oid::regclass::text", {std::to_string(load_oid)});
     } else {
-        load_name = "pg_temp." + quote_ident("berqenas_stage_" + std::to_string(table_id));
-        if (spi.scalar("SELECT to_regclass($1)", {load_name})) spi.execute("DROP TABLE " + load_name);
-        spi.execute("CREATE TEMP TABLE " + quote_ident("berqenas_stage_" + std::to_string(table_id)) + " (LIKE " + target +
-                    ") ON COMMIT DROP");
-        load_oid = Oid(std::stoul(*spi.scalar("SELECT $1::regclass::oid", {load_name})));
+        applier.emplace(target_oid, target, column_names, rt.primary_key, has_soft_delete, ctx.job_id, table_id,
+                        SyncSettings::journal);
     }
 
     LoaderTarget lt;
@@ -384,6 +385,7 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
     lt.columns = column_names;
     lt.watermark_column = ts_column;
     lt.frozen = full;
+    if (applier) lt.sink = [&applier](TupleTableSlot* const* slots, int count) { applier->apply(slots, count); };
     auto stream = ctx.conn->open_stream(select.sql, SyncSettings::batch_rows, select.params);
     BulkLoader loader(lt, stream->columns());
     {
@@ -426,24 +428,11 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
         }
         ctx.swaps.push_back({target_oid, load_oid, table_name});
     } else {
-        // Statistics of the staging rows, so the planner joins them to the target by its key.
-        spi.execute("ANALYZE " + load_name);
-        diff_and_journal(spi, ctx, table_id, target, load_name, rt.primary_key, has_soft_delete, false, st);
-        std::string cols, sets;
-        for (size_t i = 0; i < column_names.size(); ++i) {
-            const std::string c = quote_ident(column_names[i]);
-            cols += (i ? ", " : "") + c;
-            bool is_key = false;
-            for (const auto& k : rt.primary_key) is_key = is_key || k == column_names[i];
-            if (!is_key) sets += (sets.empty() ? "" : ", ") + c + " = EXCLUDED." + c;
-        }
-        std::string keys;
-        for (size_t i = 0; i < rt.primary_key.size(); ++i) keys += (i ? ", " : "") + quote_ident(rt.primary_key[i]);
-        spi.execute("INSERT INTO " + target + " AS t (" + cols + ") SELECT " + cols + " FROM " + load_name +
-                    " ON CONFLICT (" + keys + ") " +
-                    (sets.empty() ? "DO NOTHING"
-                                  : "DO UPDATE SET " + sets + " WHERE ROW(t.*)::text IS DISTINCT FROM ROW(EXCLUDED.*)::text"));
-        spi.execute("DROP TABLE " + load_name);
+        st.inserted = applier->counts().inserted;
+        st.updated = applier->counts().updated;
+        st.deleted = applier->counts().deleted;
+        ctx.log->push_back({"debug", table_name, "of which applying batches: " +
+                                                     std::to_string(int(applier->counts().seconds * 1000)) + " ms"});
     }
 
     // The new watermark: the largest value copied, never moving backwards.
@@ -538,6 +527,8 @@ std::string run_sync(long long remote_database_id, const RunOptions& options) {
     const auto started = Clock::now();
     std::optional<SyncConfig> cfg_holder;
     catalog::RemoteDatabase db;
+    std::string sync_id, started_epoch;
+    bool needs_size_check = options.full;
     {
         pg::SpiSession spi;
         cfg_holder = load_sync_config(spi, remote_database_id);
@@ -550,40 +541,41 @@ std::string run_sync(long long remote_database_id, const RunOptions& options) {
                     "error = 'the sync did not finish: its session ended or its transaction rolled back' "
                     "WHERE remote_database_id = $1::bigint AND status = 'running'",
                     {std::to_string(remote_database_id)});
+        // The sync id, held (advisory lock) until this transaction ends; the start time for the
+        // job row, wherever it ends up being written.
+        auto r = spi.execute("SELECT berqenas._sync_job_claim($1), extract(epoch FROM clock_timestamp())::text, "
+                             "$2::boolean OR NOT EXISTS (SELECT 1 FROM berqenas.sync_tables WHERE remote_database_id = $3::bigint "
+                             "AND watermark IS NOT NULL)",
+                             {make_sync_id(std::time(nullptr)),
+                              options.full || cfg_holder->mode == "full" ? "t" : "f",
+                              std::to_string(remote_database_id)});
+        sync_id = *r.rows[0][0];
+        started_epoch = *r.rows[0][1];
+        needs_size_check = *r.rows[0][2] == "t";
     }
     const SyncConfig& cfg = *cfg_holder;
     const std::string mode = options.full ? "full" : cfg.mode;
-    bool needs_size_check = mode == "full";
-    if (!needs_size_check) {
-        pg::SpiSession spi;
-        needs_size_check = spi.scalar("SELECT count(*) FROM berqenas.sync_tables WHERE remote_database_id = $1::bigint "
-                                      "AND watermark IS NOT NULL", {std::to_string(remote_database_id)}) == std::optional<std::string>("0");
-    }
-
-    // The job row, committed on its own so that it outlives a failure of this transaction.
-    std::string job_text;
-    const std::vector<pg::SqlValue> job_params = {std::to_string(remote_database_id), mode,
-                                                  make_sync_id(std::time(nullptr)), options.origin};
-    const std::string job_sql = "SELECT berqenas._sync_job_start($1::bigint, $2, $3, $4)";
-    if (options.in_worker) {
-        pg::SpiSession spi;
-        job_text = *spi.scalar(job_sql, job_params);
-    } else {
-        job_text = run_autonomous(job_sql, job_params);
-    }
-    const std::string job_recorded = "job recorded " + ms_since(started) + " after the call";
-    Context dummy_ctx{cfg, options};
-    dummy_ctx.job_id = std::stoll(job_text.substr(0, job_text.find(' ')));
-    dummy_ctx.sync_id = job_text.substr(job_text.find(' ') + 1);
-    Context& ctx = dummy_ctx;
+    Context ctx{cfg, options};
+    ctx.sync_id = sync_id;
 
     std::vector<LogLine> log;
     ctx.log = &log;
+    log.push_back({"info", "", mode + " sync started (" + options.origin + ")"});
     std::map<std::string, TableStats> results;
     std::vector<std::string> tables;
     try {
         in_subtransaction([&] {
             pg::SpiSession spi;
+            // The job row, in the sync's own subtransaction: a failure removes it, and the failure
+            // is then recorded on its own (below); an abort that skips that path is caught by
+            // job_watch.
+            ctx.job_id = std::stoll(*spi.scalar(
+                "INSERT INTO berqenas.sync_jobs (sync_id, remote_database_id, mode, status, started_at) "
+                "VALUES ($1, $2::bigint, $3, 'running', to_timestamp($4::float8)) RETURNING id",
+                {ctx.sync_id, std::to_string(remote_database_id), mode, started_epoch}));
+            if (!options.in_worker)
+                record_job_on_abort(remote_database_id, mode, ctx.sync_id, std::stod(started_epoch));
+            const std::string job_recorded = "job recorded " + ms_since(started) + " after the call";
             const auto connect_started = Clock::now();
             auto conn = remote::connect(db.connection);
             ctx.log->push_back({"debug", "", job_recorded + "; connected to the remote in " + ms_since(connect_started)});
@@ -663,10 +655,11 @@ std::string run_sync(long long remote_database_id, const RunOptions& options) {
         ctx.conn = nullptr;
         // Local data is back as it was (the subtransaction rolled back); record the failure.
         log.push_back({"error", "", e.what() + (e.detail().empty() ? std::string() : " (" + e.detail() + ")")});
-        const std::string status = "failed";
-        std::vector<pg::SqlValue> params = {std::to_string(ctx.job_id), status, std::string(e.what()), e.sqlstate(),
-                                            log_json(log)};
-        const std::string sql = "SELECT berqenas._sync_job_fail($1::bigint, $2, $3, $4, $5::jsonb)";
+        forget_job_on_abort();
+        std::vector<pg::SqlValue> params = {std::to_string(remote_database_id), mode, ctx.sync_id, started_epoch,
+                                            std::string(e.what()), e.sqlstate(), log_json(log)};
+        const std::string sql =
+            "SELECT berqenas._sync_job_failed($1::bigint, $2, $3, to_timestamp($4::float8), $5, $6, $7::jsonb)";
         if (options.in_worker) {
             pg::SpiSession spi;
             spi.execute(sql, params);

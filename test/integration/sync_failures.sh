@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A sync that fails midway — remote backend terminated, TDS link dropped after N rows, TDS error after
 # N rows, local cancel — is recorded as failed in sync_jobs with its error, leaves local data as it
-# was, and the next sync converges. Also: progress is visible from another session while rows
+# was, and the next sync converges. A sync whose session is terminated, or whose caller rolls back
+# after it succeeded, is recorded failed by a helper worker. Also: progress is visible from another session while rows
 # stream, readers of the table are not blocked and see the old contents, and without
 # shared_preload_libraries realtime sync refuses with 55000.
 set -euo pipefail
@@ -87,6 +88,33 @@ expect_eq "$(cloud -c "SELECT berqenas.sync('erp') ->> 'status'")" succeeded "sy
 expect_eq "$(cloud -c "SELECT berqenas.verify('erp') ->> 'match'")" true "verify after convergence"
 expect_eq "$(cloud -c "SELECT count(*) FROM remote_erp.big")" 999000 "rows after convergence"
 expect_eq "$(cloud -c "SELECT (s ->> 'error_count') FROM berqenas.sync_status('erp') s")" 2 "error_count"
+
+echo "== the caller rolls back after a successful sync: recorded failed (by a helper worker)"
+jobs_before=$(cloud -c "SELECT count(*) FROM berqenas.sync_jobs")
+cloud -c "BEGIN" -c "SELECT berqenas.sync('erp') ->> 'status'" -c "ROLLBACK" >/dev/null
+wait_for_job() {   # $1 = jobs before; waits until a new job row shows; prints its status and error
+    local row=""
+    for _ in $(seq 100); do
+        if [ "$(cloud -c "SELECT count(*) FROM berqenas.sync_jobs")" -gt "$1" ]; then
+            row=$(cloud -c "SELECT status || ' ' || error FROM berqenas.sync_jobs ORDER BY id DESC LIMIT 1")
+            break
+        fi
+        sleep 0.05
+    done
+    echo "$row"
+}
+expect_eq "$(wait_for_job "$jobs_before")" "failed the sync did not finish: its session ended or its transaction rolled back" "job after the caller's rollback"
+
+echo "== local session terminated mid-sync: recorded failed (by a helper worker)"
+jobs_before=$(cloud -c "SELECT count(*) FROM berqenas.sync_jobs")
+local_before=$(cloud -c "SELECT count(*) || '/' || sum(b) FROM remote_erp.big")
+run_sync_in_background "$out"
+wait_for_rows >/dev/null || fail "no progress before terminate"
+cloud -c "SELECT pg_terminate_backend(pid) FROM berqenas.sync_progress" >/dev/null
+wait "$SYNCER" || true
+expect_eq "$(wait_for_job "$jobs_before")" "failed the sync did not finish: its session ended or its transaction rolled back" "job after the session was terminated"
+expect_eq "$(cloud -c "SELECT count(*) || '/' || sum(b) FROM remote_erp.big")" "$local_before" "local data after the session was terminated"
+expect_eq "$(cloud -c "SELECT berqenas.sync('erp') ->> 'status'")" succeeded "sync after a terminated session"
 
 if [ -x "$TDS_BIN" ]; then
     echo "== MSSQL (TDS test server): link dropped after N rows, error after N rows"

@@ -1,0 +1,170 @@
+// IncrementalApplier: builds the batch statement once per table and sync, then runs it per batch
+// with SPI_execute_plan, the batch's columns as array parameters built straight from the Datums.
+#include "sync/incremental_apply.hpp"
+
+#include <chrono>
+#include <map>
+
+extern "C" {
+#include "access/table.h"
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+}
+
+namespace berqenas::sync {
+
+namespace {
+
+std::string quote_ident(const std::string& name) {
+    const char* q = pg::pg_call([&] { return quote_identifier(name.c_str()); });
+    return q;
+}
+
+std::string quote_literal(const std::string& text) {
+    std::string out = "'";
+    for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+    return out + "'";
+}
+
+}  // namespace
+
+IncrementalApplier::IncrementalApplier(Oid target, const std::string& target_name, const std::vector<std::string>& columns,
+                                       const std::vector<std::string>& key, bool has_soft_delete, long long job_id,
+                                       long long table_id, bool journal)
+    : job_id_(job_id), table_id_(table_id), journal_(journal) {
+    std::map<std::string, std::pair<int, Oid>> attributes;
+    Relation rel = pg::pg_call([&] { return table_open(target, AccessShareLock); });
+    TupleDesc desc = RelationGetDescr(rel);
+    for (int a = 0; a < desc->natts; ++a) {
+        Form_pg_attribute att = TupleDescAttr(desc, a);
+        if (!att->attisdropped) attributes[NameStr(att->attname)] = {a, att->atttypid};
+    }
+    pg::pg_call([&] { table_close(rel, NoLock); });
+
+    std::map<std::string, size_t> position;
+    std::string unnest_args, aliases, unpacked, old_row, new_row, insert_cols, select_cols, sets;
+    for (size_t i = 0; i < columns.size(); ++i) {
+        auto it = attributes.find(columns[i]);
+        if (it == attributes.end())
+            throw Error(sqlstate::internal_error, "column \"" + columns[i] + "\" is missing in " + target_name);
+        Column c{};
+        c.attno = it->second.first;
+        c.type = it->second.second;
+        Oid type = c.type;
+        c.array_type = pg::pg_call([&] { return get_array_type(type); });
+        c.as_text = c.array_type == InvalidOid;
+        std::string cast;
+        if (c.as_text) {
+            c.array_type = TEXTARRAYOID;
+            bool varlena;
+            pg::pg_call([&] { getTypeOutputInfo(type, &c.output, &varlena); });
+            const char* type_name = pg::pg_call([&] { return format_type_be(type); });
+            cast = "::" + std::string(type_name);
+            type = TEXTOID;
+        }
+        pg::pg_call([&] { get_typlenbyvalalign(type, &c.typlen, &c.byval, &c.align); });
+        if (c.as_text) c.type = TEXTOID;
+        columns_.push_back(c);
+        arg_types_.push_back(c.array_type);
+        position[columns[i]] = i;
+
+        const std::string n = "n._c" + std::to_string(i + 1);
+        const std::string q = quote_ident(columns[i]);
+        unnest_args += (i ? ", $" : "$") + std::to_string(i + 1);
+        aliases += (i ? ", _c" : "_c") + std::to_string(i + 1);
+        unpacked += (i ? ", u._c" : "u._c") + std::to_string(i + 1) + cast + " AS _c" + std::to_string(i + 1);
+        old_row += (i ? ", o." : "o.") + q;
+        new_row += (i ? ", " : "") + n;
+        insert_cols += (i ? ", " : "") + q;
+        select_cols += (i ? ", _c" : "_c") + std::to_string(i + 1);
+        bool is_key = false;
+        for (const auto& k : key) is_key = is_key || k == columns[i];
+        if (!is_key) sets += (sets.empty() ? "" : ", ") + q + " = EXCLUDED." + q;
+    }
+    std::string join, key_json = "jsonb_build_object(", keys;
+    for (size_t i = 0; i < key.size(); ++i) {
+        const std::string q = quote_ident(key[i]);
+        const std::string n = "n._c" + std::to_string(position.at(key[i]) + 1);
+        join += (i ? " AND o." : "o.") + q + " = " + n;
+        key_json += (i ? ", " : "") + quote_literal(key[i]) + "::text, " + n + "::text";
+        keys += (i ? ", " : "") + q;
+    }
+    key_json += ")";
+    const std::string k0 = "o." + quote_ident(key[0]);
+    const std::string soft = has_soft_delete ? "(n._c" + std::to_string(position.at("is_deleted") + 1) +
+                                                   " IS TRUE AND o.\"is_deleted\" IS NOT TRUE)"
+                                             : "false";
+    const size_t n = columns.size();
+    const std::string p_job = "$" + std::to_string(n + 1), p_table = "$" + std::to_string(n + 2),
+                      p_journal = "$" + std::to_string(n + 3);
+    sql_ = "WITH n AS (SELECT " + unpacked + " FROM unnest(" + unnest_args + ") AS u(" + aliases + ")), "
+           "d AS (SELECT n.*, " + k0 + " IS NULL AS _bq_ins, " + soft + " AS _bq_soft, CASE WHEN " + k0 +
+           " IS NULL THEN NULL ELSE to_jsonb(o) END AS _bq_old, " + key_json + " AS _bq_key FROM n LEFT JOIN " +
+           target_name + " o ON " + join + " WHERE " + k0 + " IS NULL OR ROW(" + old_row + ")::text IS DISTINCT FROM ROW(" +
+           new_row + ")::text), "
+           "j AS (INSERT INTO berqenas.sync_journal (sync_job_id, sync_table_id, entries) SELECT " + p_job + ", " + p_table +
+           ", jsonb_agg(jsonb_build_array(_bq_key, _bq_old)) FROM d WHERE " + p_journal + " HAVING count(*) > 0), "
+           "u AS (INSERT INTO " + target_name + " AS t (" + insert_cols + ") SELECT " + select_cols + " FROM d ON CONFLICT (" +
+           keys + ") " + (sets.empty() ? "DO NOTHING" : "DO UPDATE SET " + sets) + ") "
+           "SELECT count(*) FILTER (WHERE _bq_ins), count(*) FILTER (WHERE NOT _bq_ins AND NOT _bq_soft), "
+           "count(*) FILTER (WHERE _bq_soft AND NOT _bq_ins) FROM d";
+    arg_types_.push_back(INT8OID);
+    arg_types_.push_back(INT8OID);
+    arg_types_.push_back(BOOLOID);
+}
+
+void IncrementalApplier::apply(TupleTableSlot* const* slots, int count) {
+    if (count == 0) return;
+    const int nargs = int(arg_types_.size());
+    const int ncols = int(columns_.size());
+    int64 result[3] = {0, 0, 0};
+    const auto started = std::chrono::steady_clock::now();
+    pg::pg_call([&] {
+        MemoryContext batch = CurrentMemoryContext;
+        if (plan_ == nullptr) {
+            plan_ = SPI_prepare(sql_.c_str(), nargs, arg_types_.data());
+            if (plan_ == nullptr) elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+            MemoryContextSwitchTo(batch);
+        }
+        Datum* args = static_cast<Datum*>(palloc(sizeof(Datum) * nargs));
+        char* nulls = static_cast<char*>(palloc(nargs));
+        Datum* values = static_cast<Datum*>(palloc(sizeof(Datum) * count));
+        bool* isnull = static_cast<bool*>(palloc(sizeof(bool) * count));
+        int dims[1] = {count}, lbs[1] = {1};
+        for (int c = 0; c < ncols; ++c) {
+            const Column& col = columns_[size_t(c)];
+            for (int r = 0; r < count; ++r) {
+                slot_getallattrs(slots[r]);
+                values[r] = slots[r]->tts_values[col.attno];
+                isnull[r] = slots[r]->tts_isnull[col.attno];
+                if (col.as_text && !isnull[r]) values[r] = CStringGetTextDatum(OidOutputFunctionCall(col.output, values[r]));
+            }
+            args[c] = PointerGetDatum(construct_md_array(values, isnull, 1, dims, lbs, col.type, col.typlen,
+                                                         col.byval, col.align));
+            nulls[c] = ' ';
+        }
+        args[ncols] = Int64GetDatum(job_id_);
+        args[ncols + 1] = Int64GetDatum(table_id_);
+        args[ncols + 2] = BoolGetDatum(journal_);
+        nulls[ncols] = nulls[ncols + 1] = nulls[ncols + 2] = ' ';
+        int rc = SPI_execute_plan(plan_, args, nulls, false, 0);
+        MemoryContextSwitchTo(batch);
+        if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "applying a batch failed: %s", SPI_result_code_string(rc));
+        for (int i = 0; i < 3; ++i) {
+            bool null;
+            Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1, &null);
+            result[i] = null ? 0 : DatumGetInt64(d);
+        }
+        SPI_freetuptable(SPI_tuptable);
+    });
+    counts_.inserted += result[0];
+    counts_.updated += result[1];
+    counts_.deleted += result[2];
+    counts_.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+}
+
+}  // namespace berqenas::sync

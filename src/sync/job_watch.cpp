@@ -1,0 +1,121 @@
+// record_job_on_abort: an XactCallback that, on abort, registers a fire-and-forget background worker
+// whose bgw_extra carries the job (no shared memory needed: the worker may start after we exit).
+#include "sync/job_watch.hpp"
+
+#include <cstring>
+
+#include "pg/guard.hpp"
+
+extern "C" {
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "storage/ipc.h"
+#include "utils/builtins.h"
+#include "utils/snapmgr.h"
+
+PGDLLEXPORT void berqenas_abandoned_job_main(Datum arg);
+}
+
+namespace berqenas::sync {
+
+namespace {
+
+// Fits in bgw_extra (128 bytes).
+struct AbandonedJob {
+    int64 remote_database_id;
+    double started_epoch;
+    Oid database;
+    Oid role;
+    char mode[16];
+    char sync_id[88];
+};
+static_assert(sizeof(AbandonedJob) <= BGW_EXTRALEN, "the job must fit in bgw_extra");
+
+bool pending = false;
+AbandonedJob pending_job;
+bool callback_registered = false;
+
+// C entry point called by PostgreSQL during commit/abort: plain C calls only, nothing that throws.
+void on_xact_end(XactEvent event, void*) {
+    if (!pending) return;
+    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PREPARE) {
+        pending = false;
+        return;
+    }
+    if (event != XACT_EVENT_ABORT && event != XACT_EVENT_PARALLEL_ABORT) return;
+    pending = false;
+    BackgroundWorker worker;
+    std::memset(&worker, 0, sizeof worker);
+    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+    worker.bgw_restart_time = BGW_NEVER_RESTART;
+    snprintf(worker.bgw_library_name, BGW_MAXLEN, "berqenas");
+    snprintf(worker.bgw_function_name, BGW_MAXLEN, "berqenas_abandoned_job_main");
+    snprintf(worker.bgw_name, BGW_MAXLEN, "berqenas job recorder");
+    snprintf(worker.bgw_type, BGW_MAXLEN, "berqenas job recorder");
+    std::memcpy(worker.bgw_extra, &pending_job, sizeof pending_job);
+    worker.bgw_notify_pid = 0;
+    // No free slot: the sync leaves no row (its data changes were rolled back all the same).
+    (void)RegisterDynamicBackgroundWorker(&worker, nullptr);
+}
+
+}  // namespace
+
+void record_job_on_abort(long long remote_database_id, const std::string& mode, const std::string& sync_id,
+                         double started_epoch) {
+    if (!callback_registered) {
+        pg::pg_call([] { RegisterXactCallback(on_xact_end, nullptr); });
+        callback_registered = true;
+    }
+    AbandonedJob job;
+    std::memset(&job, 0, sizeof job);
+    job.remote_database_id = remote_database_id;
+    job.started_epoch = started_epoch;
+    job.database = MyDatabaseId;
+    job.role = GetUserId();
+    strlcpy(job.mode, mode.c_str(), sizeof job.mode);
+    strlcpy(job.sync_id, sync_id.c_str(), sizeof job.sync_id);
+    pending_job = job;
+    pending = true;
+}
+
+void forget_job_on_abort() { pending = false; }
+
+}  // namespace berqenas::sync
+
+// The worker: plain C style (no C++ objects), so PostgreSQL's longjmps cross nothing. It waits, on
+// the unique sync id, for the aborting transaction to be gone, then inserts the failed row.
+void berqenas_abandoned_job_main(Datum) {
+    berqenas::sync::AbandonedJob job;
+    memcpy(&job, MyBgworkerEntry->bgw_extra, sizeof job);
+    BackgroundWorkerUnblockSignals();
+    BackgroundWorkerInitializeConnectionByOid(job.database, job.role, 0);
+    const char* sql =
+        "SELECT berqenas._sync_job_failed($1::bigint, $2, $3, to_timestamp($4::float8), "
+        "'the sync did not finish: its session ended or its transaction rolled back', NULL, "
+        "jsonb_build_array(jsonb_build_object('level', 'error', 'table', NULL, 'message', "
+        "'the sync did not finish: its session ended or its transaction rolled back')))";
+    char id_text[32], epoch_text[64];
+    snprintf(id_text, sizeof id_text, INT64_FORMAT, job.remote_database_id);
+    snprintf(epoch_text, sizeof epoch_text, "%.6f", job.started_epoch);
+    Oid types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+    Datum values[4];
+    StartTransactionCommand();
+    SPI_connect();
+    PushActiveSnapshot(GetTransactionSnapshot());
+    pgstat_report_activity(STATE_RUNNING, sql);
+    values[0] = CStringGetTextDatum(id_text);
+    values[1] = CStringGetTextDatum(job.mode);
+    values[2] = CStringGetTextDatum(job.sync_id);
+    values[3] = CStringGetTextDatum(epoch_text);
+    if (SPI_execute_with_args(sql, 4, types, values, nullptr, false, 0) < 0) elog(ERROR, "recording an abandoned sync failed");
+    SPI_finish();
+    PopActiveSnapshot();
+    CommitTransactionCommand();
+    pgstat_report_activity(STATE_IDLE, nullptr);
+    proc_exit(0);
+}
