@@ -287,6 +287,13 @@ bool deparse_func(DeparseContext& ctx, FuncExpr* f, std::string& out) {
     return true;
 }
 
+// numeric(p,s)'s scale (PostgreSQL 15 allows a negative one); -1 for unconstrained numeric.
+int numeric_typmod_scale(int32 typmod) {
+    if (typmod < int32(VARHDRSZ)) return -1;
+    int scale = ((((typmod - VARHDRSZ) & 0x7ff) ^ 1024) - 1024);
+    return scale < 0 ? -1 : scale;
+}
+
 // Aggregates both sides compute alike. PostgreSQL: the same built-in function by name. T-SQL:
 // COUNT_BIG (COUNT is int there), SUM widened so it cannot overflow where PostgreSQL's does not
 // (int -> bigint, bigint -> decimal(38,0), as PostgreSQL's bigint and numeric results), MIN/MAX
@@ -342,9 +349,9 @@ bool deparse_aggref(DeparseContext& ctx, Aggref* a, std::string& out) {
             case INT8OID: out += "SUM(" + distinct + "CAST(" + value + " AS decimal(38,0)))"; return true;
             case NUMERICOID:
                 // Each value as the local column holds it (rounded to its scale), as PostgreSQL sums.
-                if (typmod >= int32(VARHDRSZ))
+                if (numeric_typmod_scale(typmod) >= 0)
                     out += "SUM(" + distinct + "CAST(" + value + " AS decimal(38," +
-                           std::to_string((typmod - VARHDRSZ) & 0xffff) + ")))";
+                           std::to_string(numeric_typmod_scale(typmod)) + ")))";
                 else
                     out += "SUM(" + distinct + value + ")";
                 return true;
@@ -535,8 +542,8 @@ int32 upper_output_typmod(DeparseContext& ctx, Expr* expr) {
     int32 typmod = pg::pg_call([&] { return exprTypmod((Node*) arg); });
     constexpr int32 kMaxPrecision = 1000;   // NUMERIC_MAX_PRECISION
     if (name == "sum" && type == INT8OID) return (kMaxPrecision << 16) + VARHDRSZ;
-    if (type != NUMERICOID || typmod < int32(VARHDRSZ)) return -1;
-    if (name == "sum") return (kMaxPrecision << 16) + ((typmod - VARHDRSZ) & 0xffff) + VARHDRSZ;
+    if (type != NUMERICOID || numeric_typmod_scale(typmod) < 0) return -1;
+    if (name == "sum") return (kMaxPrecision << 16) + numeric_typmod_scale(typmod) + VARHDRSZ;
     if (name == "min" || name == "max") return typmod;
     return -1;
 }

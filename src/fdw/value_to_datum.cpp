@@ -70,7 +70,7 @@ char* server_text(const std::string_view& bytes) {
 }
 
 // "-123.4500" → -1234500 and scale 4, when the digits fit in an int64 (18 of them).
-bool parse_small_decimal(std::string_view s, int64_t* unscaled, int* scale) {
+bool parse_small_decimal(std::string_view s, int64_t* unscaled, int* scale, int* significant_digits) {
     size_t i = 0;
     bool negative = false;
     if (i < s.size() && (s[i] == '-' || s[i] == '+')) negative = s[i++] == '-';
@@ -93,6 +93,7 @@ bool parse_small_decimal(std::string_view s, int64_t* unscaled, int* scale) {
     if (digits == 0) return false;
     *unscaled = negative ? -v : v;
     *scale = sc < 0 ? 0 : sc;
+    *significant_digits = significant;
     return true;
 }
 
@@ -181,10 +182,15 @@ Datum value_to_datum(ColumnReader& r, const remote::RemoteValue& v, uint32_t rem
             // Exact digits: built straight into a numeric (or integer) when they fit an int64,
             // else parsed by numeric's own input function. ASCII only, so no encoding step.
             int64_t unscaled;
-            int scale;
-            if (r.local_type == NUMERICOID && parse_small_decimal(v.bytes, &unscaled, &scale)) {
+            int scale, significant;
+            if (r.local_type == NUMERICOID && parse_small_decimal(v.bytes, &unscaled, &scale, &significant)) {
                 Datum d = NumericGetDatum(int64_div_fast_to_numeric(unscaled, scale));
-                return r.typmod >= 0 ? DirectFunctionCall2(numeric, d, Int32GetDatum(r.typmod)) : d;
+                if (r.typmod < int32(VARHDRSZ)) return d;
+                // Already of the column's scale and within its precision: nothing to round or check.
+                int32 precision = ((r.typmod - VARHDRSZ) >> 16) & 0xffff;
+                int32 typmod_scale = ((((r.typmod - VARHDRSZ) & 0x7ff) ^ 1024) - 1024);
+                if (scale == typmod_scale && significant <= precision) return d;
+                return DirectFunctionCall2(numeric, d, Int32GetDatum(r.typmod));
             }
             if ((r.local_type == INT8OID || r.local_type == INT4OID || r.local_type == INT2OID) &&
                 parse_integral_decimal(v.bytes, &unscaled)) {

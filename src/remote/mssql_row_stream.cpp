@@ -2,6 +2,7 @@
 // form. Dates are cracked into fields and counted from 2000-01-01, PostgreSQL's epoch.
 #include "remote/mssql_row_stream.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/error.hpp"
@@ -33,16 +34,45 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
 constexpr int64_t kUsecPerDay = 86400LL * 1000000;
 constexpr int64_t kDays1900To2000 = 36524;
 
+// "-123.4500" from a magnitude, its sign and the number of fraction digits, into out (reused per
+// column, so no allocation once it has grown).
+void decimal_from_magnitude(std::string& out, bool negative, uint64_t v, int scale_digits) {
+    char text[48];
+    char* end = text + sizeof text;
+    char* p = end;
+    int n = 0;
+    do {
+        if (n == scale_digits && n > 0) *--p = '.';
+        *--p = char('0' + v % 10);
+        v /= 10;
+        ++n;
+    } while (v != 0 || n <= scale_digits);   // at least one digit before the point
+    if (negative) *--p = '-';
+    out.assign(p, size_t(end - p));
+}
+
 void decimal_from_scaled(std::string& out, int64_t units, int scale_digits) {
     bool negative = units < 0;
-    uint64_t v = negative ? uint64_t(0) - uint64_t(units) : uint64_t(units);
-    std::string digits = std::to_string(v);
-    if (digits.size() <= size_t(scale_digits)) digits.insert(0, size_t(scale_digits) + 1 - digits.size(), '0');
-    out.clear();
-    if (negative) out.push_back('-');
-    out.append(digits, 0, digits.size() - scale_digits);
-    out.push_back('.');
-    out.append(digits, digits.size() - scale_digits, std::string::npos);
+    decimal_from_magnitude(out, negative, negative ? uint64_t(0) - uint64_t(units) : uint64_t(units), scale_digits);
+}
+
+// db-lib keeps a decimal as FreeTDS's TDS_NUMERIC: precision, scale, then array[0] the sign (1 =
+// negative) and the magnitude big-endian in the next bytes_per_precision[precision] - 1 bytes.
+constexpr int kNumericBytesPerPrecision[] = {-1, 2,  2,  3,  3,  4,  4,  4,  5,  5,  6,  6,  6,
+                                             7,  7,  8,  8,  9,  9,  9,  10, 10, 11, 11, 11, 12,
+                                             12, 13, 13, 14, 14, 14, 15, 15, 16, 16, 16, 17, 17};
+
+// The decimal's digits without db-lib's text conversion when the magnitude fits 64 bits.
+bool decimal_digits(std::string& out, const DBDECIMAL& d) {
+    if (d.precision < 1 || d.precision > 38 || d.scale > d.precision) return false;
+    int bytes = kNumericBytesPerPrecision[d.precision] - 1;
+    uint64_t v = 0;
+    for (int i = 1; i <= bytes; ++i) {
+        if (v >> 56) return false;
+        v = (v << 8) | d.array[i];
+    }
+    decimal_from_magnitude(out, d.array[0] == 1 && v != 0, v, d.scale);
+    return true;
 }
 
 }  // namespace
@@ -210,6 +240,16 @@ void MssqlRowStream::decode(int c, RemoteValue& v) {
         }
         case SYBDECIMAL:
         case SYBNUMERIC: {
+            if (size_t(len) >= 2 + 1) {
+                DBDECIMAL d;
+                std::memset(&d, 0, sizeof d);
+                std::memcpy(&d, data, std::min(sizeof d, size_t(len)));
+                if (decimal_digits(buf, d)) {
+                    v.kind = ValueKind::decimal_text;
+                    v.bytes = buf;
+                    return;
+                }
+            }
             buf.resize(100);
             DBINT n = dbconvert(db, type, data, len, SYBCHAR, reinterpret_cast<BYTE*>(buf.data()), DBINT(buf.size()));
             if (n < 0) throw Error(sqlstate::fdw_error, "cannot read decimal column \"" + columns_[size_t(c)].name + "\"");
