@@ -74,6 +74,23 @@ expect_contains "IDENTITY and SCOPE_IDENTITY()" "ROW 1" "$out"
 out=$(tds_check "IF OBJECT_ID('dbo.customers') IS NOT NULL SELECT 'exists' AS e ELSE SELECT 'missing' AS e; IF OBJECT_ID('dbo.nope') IS NOT NULL SELECT 'exists' AS e ELSE SELECT 'missing' AS e")
 expect_eq "IF ... ELSE with OBJECT_ID" $'exists\nmissing' "$(rows "$out")"
 
+echo "== storage catalog the sync engine reads, and SQL Server's aggregate result types"
+out=$(tds_check "SELECT SUM(CAST(size AS bigint)) * 8192 FROM sys.database_files")
+db_bytes=$(cluster_psql onprem -At -c "SELECT pg_database_size(current_database())")
+size=$(rows "$out")
+expect_eq "sys.database_files: size in 8-KB pages, summed as bigint" "yes" \
+    "$(awk -v a="$size" -v b="$db_bytes" 'BEGIN { print (a > 0 && a % 8192 == 0 && a <= b && b - a < 8192 * 64) ? "yes" : "no (" a " vs " b ")" }')"
+expect_contains "the database size comes back as bigint" "bigint(8)" "$out"
+out=$(tds_check "SELECT SUM(p.rows) FROM sys.partitions p WHERE p.object_id = OBJECT_ID(N'[dbo].[customers]') AND p.index_id IN (0, 1)")
+expect_eq "sys.partitions: the sync engine's row estimate (rows counted, before any ANALYZE)" "3" "$(rows "$out")"
+out=$(tds_check "SELECT p.index_id, p.rows FROM sys.partitions p WHERE p.object_id = OBJECT_ID('dbo.orders') ORDER BY p.index_id")
+expect_eq "sys.partitions: a table with a primary key is index 1" "1|1" "$(rows "$out")"
+out=$(tds_check "SELECT index_id, row_count, CASE WHEN used_page_count > 0 AND reserved_page_count >= used_page_count THEN 1 ELSE 0 END AS pages FROM sys.dm_db_partition_stats WHERE object_id = OBJECT_ID('dbo.customers') AND index_id IN (0, 1)")
+expect_eq "sys.dm_db_partition_stats: rows and pages" "1|3|1" "$(rows "$out")"
+out=$(tds_check "SELECT COUNT_BIG(*) AS n, SUM(flags) AS s_tiny, SUM(customer_id) AS s_int, SUM(CAST(customer_id AS bigint)) AS s_big FROM dbo.customers")
+expect_contains "COUNT_BIG and SUM keep SQL Server's types" "COLUMNS n:bigint(8) s_tiny:int(4) s_int:int(4) s_big:bigint(8)" "$out"
+expect_eq "COUNT_BIG and SUM values" "3|258|6|6" "$(rows "$out")"
+
 echo "== triggers reading inserted / deleted"
 tds_check "CREATE TABLE dbo.change_log (id INT IDENTITY(1,1) PRIMARY KEY, table_name NVARCHAR(128), pk INT, op CHAR(1), old_name NVARCHAR(100), new_name NVARCHAR(100))" >/dev/null
 out=$(tds_check "CREATE TRIGGER trg_customers_updated

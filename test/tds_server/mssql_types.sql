@@ -83,6 +83,26 @@ RETURNS integer LANGUAGE sql STABLE AS $$
     SELECT to_regclass(regexp_replace(regexp_replace(name, '[\[\]]', '', 'g'), '^dbo\.', 'public.', 'i'))::oid::integer
 $$;
 
+-- SUM with SQL Server's result types (the rewrite sends T-SQL's SUM here): int for tinyint,
+-- smallint and int (overflowing as SQL Server does), bigint for bigint, float for real and float,
+-- decimal for decimal and money.
+CREATE OR REPLACE FUNCTION public.mssql_sum_int2(integer, smallint) RETURNS integer
+    LANGUAGE sql IMMUTABLE AS 'SELECT CASE WHEN $2 IS NULL THEN $1 ELSE coalesce($1, 0) + $2 END';
+CREATE OR REPLACE FUNCTION public.mssql_sum_float4(double precision, real) RETURNS double precision
+    LANGUAGE sql IMMUTABLE AS 'SELECT CASE WHEN $2 IS NULL THEN $1 ELSE coalesce($1, 0) + $2 END';
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'mssql_sum' AND pronamespace = 'public'::regnamespace) THEN
+        CREATE AGGREGATE public.mssql_sum(smallint) (SFUNC = public.mssql_sum_int2, STYPE = integer);
+        CREATE AGGREGATE public.mssql_sum(integer) (SFUNC = int4pl, STYPE = integer);
+        CREATE AGGREGATE public.mssql_sum(bigint) (SFUNC = int8pl, STYPE = bigint);
+        CREATE AGGREGATE public.mssql_sum(real) (SFUNC = public.mssql_sum_float4, STYPE = double precision);
+        CREATE AGGREGATE public.mssql_sum(double precision) (SFUNC = float8pl, STYPE = double precision);
+        CREATE AGGREGATE public.mssql_sum(numeric) (SFUNC = numeric_add, STYPE = numeric);
+    END IF;
+END
+$$;
+
 -- T-SQL compares bit columns with 0 and 1.
 CREATE OR REPLACE FUNCTION public.mssql_bool_eq_int(boolean, integer) RETURNS boolean
     LANGUAGE sql IMMUTABLE AS 'SELECT $1 = ($2 <> 0)';
@@ -404,6 +424,48 @@ SELECT DISTINCT ON (t.tgrelid, regexp_replace(t.tgname, '__(ins|upd|del)$', ''))
        t.tgenabled = 'D' AS is_disabled, false AS is_instead_of_trigger
   FROM pg_trigger t WHERE NOT t.tgisinternal
  ORDER BY t.tgrelid, regexp_replace(t.tgname, '__(ins|upd|del)$', ''), t.oid;
+
+-- Storage, as the sync engine reads it (database size check, row-count estimates).
+-- SQL Server keeps sys.partitions.rows current; the stand-in counts the rows when asked, so the
+-- figure is exact even before PostgreSQL has analysed the table.
+CREATE OR REPLACE FUNCTION public.mssql_table_rows(rel oid) RETURNS bigint LANGUAGE plpgsql STABLE AS $$
+DECLARE n bigint;
+BEGIN
+    EXECUTE format('SELECT count(*) FROM %s', rel::regclass) INTO n;
+    RETURN n;
+END
+$$;
+
+-- One row per table (index_id 1 when it has a primary key, the clustered index; 0 for a heap) and
+-- one per other index (index_id as in sys.indexes).
+CREATE OR REPLACE VIEW mssql_sys.partitions AS
+SELECT (c.oid::bigint << 16) + x.index_id AS partition_id, c.oid::integer AS object_id, x.index_id,
+       1 AS partition_number, (c.oid::bigint << 16) + x.index_id AS hobt_id,
+       public.mssql_table_rows(c.oid) AS rows, 0::smallint AS data_compression, 'NONE' AS data_compression_desc,
+       x.pg_relation AS pg_relation
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  CROSS JOIN LATERAL (
+      SELECT CASE WHEN EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) THEN 1 ELSE 0 END
+                 AS index_id, c.oid AS pg_relation
+      UNION ALL
+      SELECT si.index_id, si.pg_index_oid FROM mssql_sys.indexes si WHERE si.object_id = c.oid::integer AND si.index_id > 1
+  ) x
+ WHERE c.relkind IN ('r', 'p') AND NOT public.mssql_hidden_schema(n.nspname);
+
+CREATE OR REPLACE VIEW mssql_sys.dm_db_partition_stats AS
+SELECT p.partition_id, p.object_id, p.index_id, p.partition_number,
+       (pg_relation_size(p.pg_relation) / 8192) AS in_row_data_page_count,
+       (pg_relation_size(p.pg_relation) / 8192) AS used_page_count,
+       (pg_total_relation_size(p.pg_relation) / 8192) AS reserved_page_count,
+       p.rows AS row_count
+  FROM mssql_sys.partitions p;
+
+-- The database as one data file; size in 8-KB pages, as SQL Server counts it.
+CREATE OR REPLACE VIEW mssql_sys.database_files AS
+SELECT 1 AS file_id, 0::smallint AS type, 'ROWS' AS type_desc, 1 AS data_space_id,
+       current_database()::text AS name, current_database()::text || '.mdf' AS physical_name,
+       0::smallint AS state, 'ONLINE' AS state_desc,
+       (pg_database_size(current_database()) / 8192)::integer AS size, -1 AS max_size, 8192 AS growth;
 
 GRANT USAGE ON SCHEMA mssql_information_schema, mssql_sys TO PUBLIC;
 GRANT SELECT ON ALL TABLES IN SCHEMA mssql_information_schema, mssql_sys TO PUBLIC;

@@ -5,6 +5,29 @@
 
 using namespace berqenas::remote;
 
+TEST(RemoteSqlDialect, BuildsGroupedSelects) {
+    SelectParts p;
+    p.columns = "[k], COUNT_BIG(*)";
+    p.from = "[dbo].[t]";
+    p.where = "([a] > 1)";
+    p.group_by = "[k]";
+    p.having = "(COUNT_BIG(*) > 5)";
+    p.order_by = "COUNT_BIG(*) DESC";
+    p.limit = 3;
+    EXPECT_EQ(build_select(DatabaseKind::mssql, p),
+              "SELECT TOP (3) [k], COUNT_BIG(*) FROM [dbo].[t] WHERE ([a] > 1) GROUP BY [k] HAVING (COUNT_BIG(*) > 5) "
+              "ORDER BY COUNT_BIG(*) DESC");
+    p.columns = "\"k\", count(*)";
+    p.from = "\"t\"";
+    p.where.clear();
+    p.group_by = "\"k\"";
+    p.having = "(count(*) > 5)";
+    p.order_by.clear();
+    p.limit.reset();
+    EXPECT_EQ(build_select(DatabaseKind::postgresql, p),
+              "SELECT \"k\", count(*) FROM \"t\" GROUP BY \"k\" HAVING (count(*) > 5)");
+}
+
 TEST(RemoteSqlDialect, QuotesIdentifiers) {
     EXPECT_EQ(quote_identifier(DatabaseKind::postgresql, "Order"), "\"Order\"");
     EXPECT_EQ(quote_identifier(DatabaseKind::postgresql, "a\"b"), "\"a\"\"b\"");

@@ -57,6 +57,7 @@ const RenameRule kRenamedFunctions[] = {
     {"datalength", "octet_length"},
     {"object_id", "mssql_object_id"},
     {"count_big", "count"},  // PostgreSQL's count is already bigint
+    {"sum", "mssql_sum"},    // SQL Server's result types: int for int, bigint for bigint (mssql_types.sql)
 };
 
 // @@variables, rendered from the session's state.

@@ -50,6 +50,10 @@ TEST(Rewriter, LiteralsAndFunctions) {
               "SELECT (now() AT TIME ZONE 'UTC'), now(), LOCALTIMESTAMP");
     EXPECT_EQ(rw("SELECT ISNULL(a, 0), LEN(b), DATALENGTH(c), NEWID()"),
               "SELECT COALESCE(a, 0), length(b), octet_length(c), gen_random_uuid()");
+    // Aggregates with SQL Server's result types: COUNT_BIG is count (bigint), SUM is mssql_sum.
+    EXPECT_EQ(rw("SELECT COUNT_BIG(*), SUM(CAST(a AS bigint)) FROM t"),
+              "SELECT count(*), mssql_sum(CAST(a AS bigint)) FROM t");
+    EXPECT_EQ(rw("SELECT SUM(p.rows) FROM sys.partitions p"), "SELECT mssql_sum(p.rows) FROM mssql_sys.partitions p");
     EXPECT_EQ(rw("SELECT SCOPE_IDENTITY(), @@IDENTITY"), "SELECT lastval(), lastval()");
     EXPECT_EQ(rw("SELECT OBJECT_ID('dbo.t')"), "SELECT mssql_object_id('dbo.t')");
 }
