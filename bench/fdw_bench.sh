@@ -115,8 +115,9 @@ for t in berq_pg.rows berq_ms.rows tdsfdw.rows; do
     [ "$(check_sum "$t")" = "$expected" ] || { echo "$t gives a different answer: $(check_sum "$t") vs $expected"; exit 1; }
 done
 
-# postgres_fdw sends the whole aggregate to the remote (berqenas_fdw does not push aggregates), so
-# the scan is also measured with the rows forced across (OFFSET 0 keeps the aggregate local).
+# On the PostgreSQL remote both postgres_fdw and berqenas_fdw send the whole aggregate (one row
+# comes back); on MSSQL neither FDW does (sum(length(note)) has no T-SQL equivalent we send), so the
+# scan is also measured with the rows forced across (OFFSET 0 keeps the aggregate local).
 declare -A SCAN_MS ROWSCAN_MS INSERT_MS PEAK
 for peer in berq_pg pgfdw berq_ms tdsfdw; do
     SCAN_MS[$peer]=$(best "scan $peer" time_sql "$SCAN FROM $peer.rows")
@@ -137,7 +138,7 @@ row "tds_fdw (tds_version 7.4, same TDS server)" "${SCAN_MS[tdsfdw]}" "${ROWSCAN
 row "psql \\copy to stdout | psql \\copy from stdin" "-" "-" "$COPY_MS"
 echo
 echo "ratios (peer time / berqenas time; > 1 means berqenas_fdw is faster):"
-echo "  vs postgres_fdw:  scan $(ratio "${SCAN_MS[pgfdw]}" "${SCAN_MS[berq_pg]}") (postgres_fdw pushes the aggregate), rows across $(ratio "${ROWSCAN_MS[pgfdw]}" "${ROWSCAN_MS[berq_pg]}"), insert $(ratio "${INSERT_MS[pgfdw]}" "${INSERT_MS[berq_pg]}")   (aim >= 1)"
+echo "  vs postgres_fdw:  scan $(ratio "${SCAN_MS[pgfdw]}" "${SCAN_MS[berq_pg]}") (both send the aggregate), rows across $(ratio "${ROWSCAN_MS[pgfdw]}" "${ROWSCAN_MS[berq_pg]}"), insert $(ratio "${INSERT_MS[pgfdw]}" "${INSERT_MS[berq_pg]}")   (aim >= 1)"
 echo "  vs tds_fdw:       scan $(ratio "${SCAN_MS[tdsfdw]}" "${SCAN_MS[berq_ms]}"), rows across $(ratio "${ROWSCAN_MS[tdsfdw]}" "${ROWSCAN_MS[berq_ms]}"), insert $(ratio "${INSERT_MS[tdsfdw]}" "${INSERT_MS[berq_ms]}")   (aim >= 2)"
 echo "  vs the COPY pipe: berqenas_fdw's INSERT takes $(ratio "${INSERT_MS[berq_pg]}" "$COPY_MS")x the pipe's time (PostgreSQL remote), $(ratio "${INSERT_MS[berq_ms]}" "$COPY_MS")x (MSSQL)   (aim <= 1.5)"
 echo
