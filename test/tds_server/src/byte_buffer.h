@@ -14,9 +14,16 @@ struct ProtocolError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// Appends to its own string, or to a caller's (the packet channel's output buffer, so rows are
+// encoded in place without a copy or an allocation per row).
 class ByteWriter {
 public:
-    void u8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
+    ByteWriter() : out_(&own_) {}
+    explicit ByteWriter(std::string& target) : out_(&target) {}
+    ByteWriter(const ByteWriter&) = delete;
+    ByteWriter& operator=(const ByteWriter&) = delete;
+
+    void u8(uint8_t v) { out_->push_back(static_cast<char>(v)); }
     void u16le(uint16_t v) { le(v, 2); }
     void u32le(uint32_t v) { le(v, 4); }
     void u64le(uint64_t v) { le(v, 8); }
@@ -31,9 +38,16 @@ public:
     }
     // Writes the low `bytes` bytes of v, least significant first.
     void le(uint64_t v, int bytes) {
-        for (int i = 0; i < bytes; ++i) u8(static_cast<uint8_t>(v >> (8 * i)));
+        char b[8];
+        for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(v >> (8 * i));
+        out_->append(b, static_cast<size_t>(bytes));
     }
-    void bytes(std::string_view b) { out_.append(b.data(), b.size()); }
+    // Overwrites `bytes` bytes at `pos` (a length written before its value was known).
+    void patch_le(size_t pos, uint64_t v, int bytes) {
+        for (int i = 0; i < bytes; ++i) (*out_)[pos + static_cast<size_t>(i)] = static_cast<char>(v >> (8 * i));
+    }
+    void bytes(std::string_view b) { out_->append(b.data(), b.size()); }
+    void fill(size_t n, char c) { out_->append(n, c); }
     // B_VARCHAR: a byte count of UCS-2 characters, then the UTF-16LE bytes.
     void b_varchar_utf16(std::string_view utf16le) {
         u8(static_cast<uint8_t>(utf16le.size() / 2));
@@ -44,12 +58,13 @@ public:
         u16le(static_cast<uint16_t>(utf16le.size() / 2));
         bytes(utf16le);
     }
-    size_t size() const { return out_.size(); }
-    std::string& str() { return out_; }
-    std::string take() { return std::move(out_); }
+    size_t size() const { return out_->size(); }
+    std::string& str() { return *out_; }
+    std::string take() { return std::move(*out_); }
 
 private:
-    std::string out_;
+    std::string own_;
+    std::string* out_;
 };
 
 class ByteReader {

@@ -94,35 +94,62 @@ void PacketChannel::send_all(std::string_view bytes) {
     }
 }
 
-void PacketChannel::flush_full_packets() {
+namespace {
+
+void put_header(std::string& out, PacketType type, size_t total, bool last, uint8_t packet_id) {
+    const char header[kPacketHeaderSize] = {static_cast<char>(type),
+                                            static_cast<char>(last ? kStatusEndOfMessage : 0),
+                                            static_cast<char>((total >> 8) & 0xFF),
+                                            static_cast<char>(total & 0xFF),
+                                            0,  // SPID: informational only
+                                            0,
+                                            static_cast<char>(packet_id),
+                                            0};  // window, unused
+    out.append(header, kPacketHeaderSize);
+}
+
+}  // namespace
+
+void PacketChannel::send_packets(std::string_view payload, bool end_of_message) {
+    const size_t body_max = packet_size_ - kPacketHeaderSize;
+    frame_.clear();
+    size_t offset = 0;
+    do {
+        size_t body = std::min(body_max, payload.size() - offset);
+        bool last = offset + body == payload.size();
+        put_header(frame_, PacketType::TabularResult, kPacketHeaderSize + body, last && end_of_message,
+                   next_packet_id_);
+        next_packet_id_ = static_cast<uint8_t>(next_packet_id_ + 1);
+        frame_.append(payload.data() + offset, body);
+        offset += body;
+    } while (offset < payload.size());
+    send_all(frame_);
+    if (frame_.capacity() > 4 * flush_threshold_) std::string().swap(frame_);  // after a huge value
+}
+
+void PacketChannel::send_whole_packets() {
     const size_t body_max = packet_size_ - kPacketHeaderSize;
     // Keep at least one byte back: the final packet must carry end-of-message.
     if (pending_.size() <= body_max) return;
     size_t whole = ((pending_.size() - 1) / body_max) * body_max;
-    for (auto& p : split_into_packets(PacketType::TabularResult, std::string_view(pending_).substr(0, whole),
-                                      packet_size_, false, next_packet_id_)) {
-        send_all(p);
-    }
+    send_packets(std::string_view(pending_).substr(0, whole), false);
     pending_.erase(0, whole);
 }
 
 void PacketChannel::append(std::string_view bytes) {
     pending_.append(bytes.data(), bytes.size());
-    flush_full_packets();
+    commit();
 }
 
 void PacketChannel::flush_partial() {
     if (pending_.empty()) return;
-    for (auto& p : split_into_packets(PacketType::TabularResult, pending_, packet_size_, false, next_packet_id_)) {
-        send_all(p);
-    }
+    send_packets(pending_, false);
     pending_.clear();
 }
 
 void PacketChannel::end_response() {
-    for (auto& p : split_into_packets(PacketType::TabularResult, pending_, packet_size_, true, next_packet_id_)) {
-        send_all(p);
-    }
+    send_packets(pending_, true);
+    if (pending_.capacity() > 4 * flush_threshold_) std::string().swap(pending_);
     pending_.clear();
     next_packet_id_ = 1;
 }

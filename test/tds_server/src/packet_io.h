@@ -25,6 +25,8 @@ constexpr uint8_t kStatusEndOfMessage = 0x01;
 constexpr size_t kMinPacketSize = 512;
 constexpr size_t kMaxPacketSize = 32767;
 constexpr size_t kDefaultPacketSize = 4096;
+// Whole packets written per send() while a result streams (64 KiB at the default size).
+constexpr size_t kPacketsPerWrite = 16;
 
 struct Message {
     PacketType type = PacketType::SqlBatch;
@@ -47,15 +49,27 @@ public:
     // True when the client has bytes waiting (an attention, usually); waits up to timeout_ms.
     bool client_readable(int timeout_ms) const;
 
-    // Response side: tokens are appended as they are produced; whole packets go out as soon as
-    // the buffer holds more than one, the rest when the response ends.
+    // Response side: tokens are appended as they are produced (or encoded straight into
+    // buffer(), then committed); whole packets go out in writes of up to kPacketsPerWrite packets,
+    // and at the latest when flush_full_packets() is called, which the session does before it
+    // waits for anything; the rest goes when the response ends.
     void append(std::string_view bytes);
+    std::string& buffer() { return pending_; }
+    void commit() {
+        if (pending_.size() >= flush_threshold_) send_whole_packets();
+    }
+    void flush_full_packets() {
+        if (pending_.size() > packet_size_ - kPacketHeaderSize) send_whole_packets();
+    }
     void end_response();
     // Sends what is buffered as non-final packets now (used before a deliberate drop).
     void flush_partial();
     void discard_pending() { pending_.clear(); }
 
-    void set_packet_size(size_t size) { packet_size_ = size; }
+    void set_packet_size(size_t size) {
+        packet_size_ = size;
+        flush_threshold_ = kPacketsPerWrite * (size - kPacketHeaderSize) + 1;
+    }
     size_t packet_size() const { return packet_size_; }
     bool broken() const { return broken_; }
     int fd() const { return fd_; }
@@ -63,11 +77,15 @@ public:
 private:
     bool read_exact(char* buf, size_t n);
     void send_all(std::string_view bytes);
-    void flush_full_packets();
+    void send_whole_packets();
+    // Frames payload into packets in frame_ and writes them with one send.
+    void send_packets(std::string_view payload, bool end_of_message);
 
     int fd_;
     size_t packet_size_ = kDefaultPacketSize;
+    size_t flush_threshold_ = kPacketsPerWrite * (kDefaultPacketSize - kPacketHeaderSize) + 1;
     std::string pending_;
+    std::string frame_;
     uint8_t next_packet_id_ = 1;
     bool broken_ = false;
 };

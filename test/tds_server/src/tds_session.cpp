@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -39,6 +40,27 @@ bool is_transaction_control(const std::string& sql) {
         if (sql.compare(0, std::strlen(p), p) == 0) return true;
     return false;
 }
+
+// Looking at the client socket for an attention costs a system call; while rows stream it is
+// done every kInterval (the clock itself is read every kRowsPerClockRead rows), which is far
+// sooner than any client's cancel matters. Waits on PostgreSQL always watch the socket too.
+class AttentionPoll {
+public:
+    bool due() {
+        if (++rows_ < kRowsPerClockRead) return false;
+        rows_ = 0;
+        auto now = std::chrono::steady_clock::now();
+        if (now - last_ < kInterval) return false;
+        last_ = now;
+        return true;
+    }
+
+private:
+    static constexpr unsigned kRowsPerClockRead = 16;
+    static constexpr std::chrono::milliseconds kInterval{2};
+    unsigned rows_ = 0;
+    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
 
 ServerMessage simple_error(int number, int severity, const std::string& text) {
     ServerMessage m;
@@ -395,8 +417,14 @@ void TdsSession::stream_results(const std::vector<ResultColumn>* described) {
     bool metadata_sent = false;
     uint64_t rows = 0;
     bool stop = false;  // a fault, a bad value or an attention ended this result early
+    AttentionPoll attention_poll;
 
-    while (PgResult res = pg_->next_result(client_fd(), on_client)) {
+    for (;;) {
+        // Whole packets go out before the server waits on PostgreSQL, so the client never waits
+        // for rows that are already encoded.
+        if (PQisBusy(pg_->conn())) channel_.flush_full_packets();
+        PgResult res = pg_->next_result(client_fd(), on_client);
+        if (!res) break;
         if (stop || closed_ || attention_) continue;  // drain what the cancelled query still sends
         ExecStatusType status = PQresultStatus(res.get());
         if (status == PGRES_SINGLE_TUPLE || status == PGRES_TUPLES_OK) {
@@ -431,11 +459,19 @@ void TdsSession::stream_results(const std::vector<ResultColumn>* described) {
                     continue;
                 case RowAction::Send: break;
             }
-            if (faults_.row_delay_ms() > 0 && channel_.client_readable(static_cast<int>(faults_.row_delay_ms()))) {
-                on_client_data();
-                if (attention_ || closed_) continue;
+            if (faults_.row_delay_ms() > 0) {
+                channel_.flush_full_packets();  // the client sees every whole packet before the pause
+                if (channel_.client_readable(static_cast<int>(faults_.row_delay_ms()))) {
+                    on_client_data();
+                    if (attention_ || closed_) continue;
+                }
             }
-            ByteWriter row;
+            if (has_pending_done_) emit("");
+            // The row is encoded straight into the outgoing buffer; a value SQL Server cannot
+            // hold takes the partial row back out.
+            std::string& out = channel_.buffer();
+            const size_t row_start = out.size();
+            ByteWriter row(out);
             row.u8(kRowToken);
             try {
                 for (size_t c = 0; c < columns.size(); ++c) {
@@ -445,19 +481,20 @@ void TdsSession::stream_results(const std::vector<ResultColumn>* described) {
                     encode_value(columns[c].type, text, is_null, row);
                 }
             } catch (const ValueOutOfRange& e) {
+                out.resize(row_start);
                 pg_->cancel();
                 emit_error(simple_error(8115, 16, std::string("Arithmetic overflow error: ") + e.what()));
                 stop = true;
                 continue;
             }
-            emit(row.str());
+            channel_.commit();
             ++rows;
             if (channel_.broken()) {
                 closed_ = true;
                 pg_->cancel();
                 continue;
             }
-            if (channel_.client_readable(0)) on_client_data();
+            if (attention_poll.due() && channel_.client_readable(0)) on_client_data();
         } else if (status == PGRES_COMMAND_OK) {
             const char* tuples = PQcmdTuples(res.get());
             uint16_t cmd = cur_cmd_of(PQcmdStatus(res.get()));

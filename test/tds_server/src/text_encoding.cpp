@@ -3,6 +3,7 @@
 #include "text_encoding.h"
 
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace berqenas::tds {
@@ -37,11 +38,6 @@ char32_t next_code_point(std::string_view s, size_t& i) {
     return cp;
 }
 
-void put_utf16(std::string& out, char32_t unit) {
-    out.push_back(static_cast<char>(unit & 0xFF));
-    out.push_back(static_cast<char>((unit >> 8) & 0xFF));
-}
-
 void put_utf8(std::string& out, char32_t cp) {
     if (cp < 0x80) {
         out.push_back(static_cast<char>(cp));
@@ -68,19 +64,52 @@ constexpr char32_t kCp1252High[32] = {
 
 }  // namespace
 
-std::string utf8_to_utf16le(std::string_view utf8) {
-    std::string out;
-    out.reserve(utf8.size() * 2);
-    for (size_t i = 0; i < utf8.size();) {
+// Bytes before the first non-ASCII one, eight at a time.
+static size_t ascii_prefix(const char* s, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        std::memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ull) break;
+    }
+    while (i < n && static_cast<uint8_t>(s[i]) < 0x80) ++i;
+    return i;
+}
+
+void append_utf16le(std::string& out, std::string_view utf8) {
+    // Every UTF-8 byte yields at most two UTF-16 bytes (U+FFFD for a bad byte, a surrogate pair
+    // for four), so one zero-filled resize holds the result; ASCII then only sets low bytes.
+    const size_t start = out.size();
+    out.resize(start + 2 * utf8.size());
+    char* dst = &out[start];
+    const char* src = utf8.data();
+    const size_t n = utf8.size();
+    size_t w = 0;
+    for (size_t i = 0; i < n;) {
+        size_t run = ascii_prefix(src + i, n - i);
+        for (size_t k = 0; k < run; ++k) dst[w + 2 * k] = src[i + k];
+        w += 2 * run;
+        i += run;
+        if (i >= n) break;
         char32_t cp = next_code_point(utf8, i);
+        auto put = [&](char32_t unit) {
+            dst[w++] = static_cast<char>(unit & 0xFF);
+            dst[w++] = static_cast<char>((unit >> 8) & 0xFF);
+        };
         if (cp >= 0x10000) {
             cp -= 0x10000;
-            put_utf16(out, 0xD800 + (cp >> 10));
-            put_utf16(out, 0xDC00 + (cp & 0x3FF));
+            put(0xD800 + (cp >> 10));
+            put(0xDC00 + (cp & 0x3FF));
         } else {
-            put_utf16(out, cp);
+            put(cp);
         }
     }
+    out.resize(start + w);
+}
+
+std::string utf8_to_utf16le(std::string_view utf8) {
+    std::string out;
+    append_utf16le(out, utf8);
     return out;
 }
 
@@ -106,10 +135,13 @@ std::string utf16le_to_utf8(std::string_view utf16le) {
     return out;
 }
 
-std::string utf8_to_cp1252(std::string_view utf8) {
-    std::string out;
-    out.reserve(utf8.size());
+void append_cp1252(std::string& out, std::string_view utf8) {
+    out.reserve(out.size() + utf8.size());
     for (size_t i = 0; i < utf8.size();) {
+        size_t run = ascii_prefix(utf8.data() + i, utf8.size() - i);
+        out.append(utf8.data() + i, run);
+        i += run;
+        if (i >= utf8.size()) break;
         char32_t cp = next_code_point(utf8, i);
         if (cp < 0x80 || (cp >= 0xA0 && cp <= 0xFF)) {
             out.push_back(static_cast<char>(cp));
@@ -121,6 +153,11 @@ std::string utf8_to_cp1252(std::string_view utf8) {
         }
         out.push_back(mapped);
     }
+}
+
+std::string utf8_to_cp1252(std::string_view utf8) {
+    std::string out;
+    append_cp1252(out, utf8);
     return out;
 }
 

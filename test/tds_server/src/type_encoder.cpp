@@ -2,6 +2,8 @@
 // variable types a USHORT length (0xFFFF = NULL), (max) types and xml a PLP body.
 #include "type_encoder.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -177,16 +179,26 @@ unsigned __int128 scaled_magnitude(std::string_view text, uint8_t scale, bool& n
     return v;
 }
 
+// 10^0 .. 10^38: the bound a decimal(p, s) magnitude must stay under.
+struct Pow10Table {
+    unsigned __int128 v[39];
+    Pow10Table() {
+        v[0] = 1;
+        for (int i = 1; i < 39; ++i) v[i] = v[i - 1] * 10;
+    }
+};
+const Pow10Table kPow10;
+
 void encode_decimal(const ColumnType& type, std::string_view text, ByteWriter& out) {
     bool negative = false;
     unsigned __int128 v = scaled_magnitude(text, type.scale, negative);
-    unsigned __int128 max = 1;
-    for (int i = 0; i < type.precision; ++i) max *= 10;
-    if (v >= max) out_of_range(type.sql_name, text);
+    if (type.precision > 38 || v >= kPow10.v[type.precision]) out_of_range(type.sql_name, text);  // type_mapping caps p at 38
     int magnitude_bytes = static_cast<int>(type.max_length) - 1;
-    out.u8(static_cast<uint8_t>(type.max_length));
-    out.u8(negative ? 0 : 1);
-    for (int i = 0; i < magnitude_bytes; ++i) out.u8(static_cast<uint8_t>(v >> (8 * i)));
+    char b[1 + 1 + 16];
+    b[0] = static_cast<char>(type.max_length);
+    b[1] = negative ? 0 : 1;
+    for (int i = 0; i < magnitude_bytes && i < 16; ++i) b[2 + i] = static_cast<char>(static_cast<uint8_t>(v >> (8 * i)));
+    out.bytes(std::string_view(b, 2 + static_cast<size_t>(std::min(magnitude_bytes, 16))));
 }
 
 void encode_money(const ColumnType& type, std::string_view text, ByteWriter& out) {
@@ -215,17 +227,20 @@ int hex_nibble(char c) {
     return -1;
 }
 
-// bytea in hex output form: "\x0102ff".
-std::string decode_bytea(std::string_view text) {
-    if (text.size() < 2 || text[0] != '\\' || text[1] != 'x') return std::string(text);
-    std::string out;
-    out.reserve((text.size() - 2) / 2);
+// bytea in hex output form: "\x0102ff", decoded onto the end of out.
+void append_bytea(std::string& out, std::string_view text) {
+    if (text.size() < 2 || text[0] != '\\' || text[1] != 'x') {
+        out.append(text.data(), text.size());
+        return;
+    }
+    const size_t start = out.size();
+    out.resize(start + (text.size() - 2) / 2);
+    char* dst = &out[start];
     for (size_t i = 2; i + 1 < text.size(); i += 2) {
         int hi = hex_nibble(text[i]), lo = hex_nibble(text[i + 1]);
         if (hi < 0 || lo < 0) throw ValueOutOfRange("malformed bytea value");
-        out.push_back(static_cast<char>((hi << 4) | lo));
+        *dst++ = static_cast<char>((hi << 4) | lo);
     }
-    return out;
 }
 
 // uuid text to SQL Server's byte order: the first three groups are little-endian.
@@ -245,27 +260,74 @@ void encode_guid(std::string_view text, ByteWriter& out) {
     for (int i : order) out.u8(b[i]);
 }
 
-void encode_plp(std::string_view bytes, ByteWriter& out) {
-    out.u64le(bytes.size());
-    if (!bytes.empty()) {
-        out.u32le(static_cast<uint32_t>(bytes.size()));
-        out.bytes(bytes);
+// The bytes of a value as they go on the wire (UTF-16LE, Windows-1252 or bytea's bytes), appended
+// to the row in place; the length fields before them are written first and patched afterwards.
+enum class Payload { Utf16, Cp1252, Bytea };
+
+void append_payload(Payload kind, std::string_view text, std::string& out) {
+    switch (kind) {
+        case Payload::Utf16: append_utf16le(out, text); break;
+        case Payload::Cp1252: append_cp1252(out, text); break;
+        case Payload::Bytea: append_bytea(out, text); break;
     }
+}
+
+// PLP: ULONGLONG total length, one chunk (ULONG length, bytes) when not empty, then a zero ULONG.
+void encode_plp(Payload kind, std::string_view text, ByteWriter& out) {
+    const size_t at = out.size();
+    out.u64le(0);
+    out.u32le(0);
+    append_payload(kind, text, out.str());
+    const size_t n = out.size() - at - 12;
+    if (n == 0) return;  // the 12 bytes written are the empty value: length 0, terminator
+    out.patch_le(at, n, 8);
+    out.patch_le(at + 8, n, 4);
     out.u32le(0);  // PLP terminator
 }
 
-void encode_short_var(std::string_view bytes, ByteWriter& out) {
-    out.u16le(static_cast<uint16_t>(bytes.size()));
-    out.bytes(bytes);
+// USHORT length, then the bytes. Fixed-width types (char, binary) are padded or cut to max_length.
+void encode_short_var(const ColumnType& type, Payload kind, std::string_view text, ByteWriter& out, bool fixed,
+                      char pad) {
+    const size_t at = out.size();
+    out.u16le(0);
+    append_payload(kind, text, out.str());
+    size_t n = out.size() - at - 2;
+    if (fixed) {
+        if (n < type.max_length) out.fill(type.max_length - n, pad);
+        if (n > type.max_length) out.str().resize(at + 2 + type.max_length);
+        n = type.max_length;
+    }
+    if (n > type.max_length) out_of_range(type.sql_name, text.substr(0, 32));
+    out.patch_le(at, n, 2);
 }
 
-void encode_text_pointer(std::string_view bytes, ByteWriter& out) {
+void encode_text_pointer(Payload kind, std::string_view text, ByteWriter& out) {
     // A dummy 16-byte text pointer and 8-byte timestamp precede the data, as for any TEXT column.
     out.u8(16);
-    out.bytes(std::string(16, '\xAA'));
-    out.bytes(std::string(8, '\0'));
-    out.u32le(static_cast<uint32_t>(bytes.size()));
-    out.bytes(bytes);
+    out.fill(16, '\xAA');
+    out.fill(8, '\0');
+    const size_t at = out.size();
+    out.u32le(0);
+    append_payload(kind, text, out.str());
+    out.patch_le(at, out.size() - at - 4, 4);
+}
+
+// PostgreSQL's integer output; strtoll (and its rules) only when from_chars does not take it all.
+long long parse_integer(std::string_view text) {
+    long long v = 0;
+    auto r = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (r.ec == std::errc() && r.ptr == text.data() + text.size()) return v;
+    return std::strtoll(std::string(text).c_str(), nullptr, 10);
+}
+
+double parse_double(std::string_view text) {
+    char buf[64];
+    if (text.size() < sizeof buf) {
+        std::memcpy(buf, text.data(), text.size());
+        buf[text.size()] = '\0';
+        return std::strtod(buf, nullptr);
+    }
+    return std::strtod(std::string(text).c_str(), nullptr);
 }
 
 }  // namespace
@@ -342,8 +404,7 @@ void encode_value(const ColumnType& type, std::string_view text, bool is_null, B
     }
     switch (type.tds) {
         case TdsType::IntN: {
-            char* end = nullptr;
-            long long v = std::strtoll(std::string(text).c_str(), &end, 10);
+            long long v = parse_integer(text);
             if (type.max_length == 1 && (v < 0 || v > 255)) out_of_range("tinyint", text);
             out.u8(static_cast<uint8_t>(type.max_length));
             out.le(static_cast<uint64_t>(v), static_cast<int>(type.max_length));
@@ -354,7 +415,7 @@ void encode_value(const ColumnType& type, std::string_view text, bool is_null, B
             out.u8(text == "t" || text == "true" || text == "1" ? 1 : 0);
             break;
         case TdsType::FltN: {
-            double v = std::strtod(std::string(text).c_str(), nullptr);
+            double v = parse_double(text);
             out.u8(static_cast<uint8_t>(type.max_length));
             if (type.max_length == 4) {
                 float f = static_cast<float>(v);
@@ -419,44 +480,33 @@ void encode_value(const ColumnType& type, std::string_view text, bool is_null, B
         case TdsType::DateTimeN: encode_datetime(type, text, out); break;
         case TdsType::Guid: encode_guid(text, out); break;
         case TdsType::BigVarChar:
-        case TdsType::BigChar: {
-            std::string bytes = utf8_to_cp1252(text);
+        case TdsType::BigChar:
             if (type.is_plp()) {
-                encode_plp(bytes, out);
+                encode_plp(Payload::Cp1252, text, out);
             } else {
-                if (type.tds == TdsType::BigChar) bytes.resize(type.max_length, ' ');
-                if (bytes.size() > type.max_length) out_of_range(type.sql_name, text.substr(0, 32));
-                encode_short_var(bytes, out);
+                encode_short_var(type, Payload::Cp1252, text, out, type.tds == TdsType::BigChar, ' ');
             }
             break;
-        }
         case TdsType::NVarChar:
-        case TdsType::NChar: {
-            std::string bytes = utf8_to_utf16le(text);
+        case TdsType::NChar:
             if (type.is_plp()) {
-                encode_plp(bytes, out);
+                encode_plp(Payload::Utf16, text, out);
             } else {
-                if (bytes.size() > type.max_length) out_of_range(type.sql_name, text.substr(0, 32));
-                encode_short_var(bytes, out);
+                encode_short_var(type, Payload::Utf16, text, out, false, ' ');
             }
             break;
-        }
         case TdsType::BigVarBinary:
-        case TdsType::BigBinary: {
-            std::string bytes = decode_bytea(text);
+        case TdsType::BigBinary:
             if (type.is_plp()) {
-                encode_plp(bytes, out);
+                encode_plp(Payload::Bytea, text, out);
             } else {
-                if (type.tds == TdsType::BigBinary) bytes.resize(type.max_length, '\0');
-                if (bytes.size() > type.max_length) out_of_range(type.sql_name, text.substr(0, 32));
-                encode_short_var(bytes, out);
+                encode_short_var(type, Payload::Bytea, text, out, type.tds == TdsType::BigBinary, '\0');
             }
             break;
-        }
-        case TdsType::Text: encode_text_pointer(utf8_to_cp1252(text), out); break;
-        case TdsType::NText: encode_text_pointer(utf8_to_utf16le(text), out); break;
-        case TdsType::Image: encode_text_pointer(decode_bytea(text), out); break;
-        case TdsType::Xml: encode_plp(utf8_to_utf16le(text), out); break;
+        case TdsType::Text: encode_text_pointer(Payload::Cp1252, text, out); break;
+        case TdsType::NText: encode_text_pointer(Payload::Utf16, text, out); break;
+        case TdsType::Image: encode_text_pointer(Payload::Bytea, text, out); break;
+        case TdsType::Xml: encode_plp(Payload::Utf16, text, out); break;
     }
 }
 

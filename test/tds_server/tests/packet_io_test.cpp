@@ -77,6 +77,33 @@ TEST(PacketChannel, StreamsAtNegotiatedSizeAndReassembles) {
     ::close(fds[1]);
 }
 
+// Rows encoded straight into the buffer and committed: nothing goes out before a whole batch of
+// packets is there or flush_full_packets() is called, and then only whole packets.
+TEST(PacketChannel, CommitsInBatchesAndFlushesWholePackets) {
+    int fds[2];
+    ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+    PacketChannel server(fds[0]);
+    server.set_packet_size(512);
+    const size_t body = 512 - kPacketHeaderSize;
+    server.buffer().append(body * 2 + 10, 'x');
+    server.commit();
+    EXPECT_EQ(server.buffer().size(), body * 2 + 10);  // under kPacketsPerWrite packets: held
+    server.flush_full_packets();
+    EXPECT_EQ(server.buffer().size(), 10u);
+    char buf[2048];
+    ssize_t n = ::recv(fds[1], buf, sizeof buf, MSG_DONTWAIT);
+    EXPECT_EQ(n, static_cast<ssize_t>(2 * 512));
+    EXPECT_EQ(static_cast<uint8_t>(buf[1]), 0);  // not the end of the message
+    EXPECT_EQ(static_cast<uint8_t>(buf[6]), 1);  // packet ids count on
+    EXPECT_EQ(static_cast<uint8_t>(buf[512 + 6]), 2);
+    server.buffer().append(body * kPacketsPerWrite, 'y');
+    server.commit();
+    EXPECT_EQ(server.buffer().size(), 10u);  // 16 whole packets went out, the tail stays
+    server.end_response();
+    ::close(fds[0]);
+    ::close(fds[1]);
+}
+
 TEST(PacketChannel, ReadsMultiPacketClientMessages) {
     int fds[2];
     ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);

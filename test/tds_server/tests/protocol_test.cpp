@@ -21,6 +21,29 @@ TEST(TextEncoding, Utf16RoundTripIncludingSurrogates) {
     EXPECT_EQ(utf8_to_utf16le("\xff"), std::string("\xfd\xff", 2));  // invalid byte -> U+FFFD
 }
 
+// The in-place converters take ASCII eight bytes at a time; runs of every length around that
+// stride, mixed with multi-byte and invalid sequences, must match a code point at a time.
+TEST(TextEncoding, AppendMatchesPerCodePointAcrossAsciiRuns) {
+    const std::string pieces[] = {"é", "日", "🎉", "\xff", "\xe6\x97"};
+    for (size_t run = 0; run < 20; ++run) {
+        for (const auto& piece : pieces) {
+            std::string s = std::string(run, 'a') + piece + std::string(run % 9, 'b') + piece;
+            std::string expected_u16, expected_cp;
+            for (char c : std::string(run, 'a')) expected_u16 += std::string{c, '\0'};
+            expected_u16 += utf8_to_utf16le(piece);
+            for (char c : std::string(run % 9, 'b')) expected_u16 += std::string{c, '\0'};
+            expected_u16 += utf8_to_utf16le(piece);
+            std::string out = "prefix";
+            append_utf16le(out, s);
+            EXPECT_EQ(out, "prefix" + expected_u16) << run << " " << piece;
+            expected_cp = std::string(run, 'a') + utf8_to_cp1252(piece) + std::string(run % 9, 'b') + utf8_to_cp1252(piece);
+            out = "p";
+            append_cp1252(out, s);
+            EXPECT_EQ(out, "p" + expected_cp) << run << " " << piece;
+        }
+    }
+}
+
 TEST(TextEncoding, Cp1252) {
     EXPECT_EQ(utf8_to_cp1252("aé€Ÿ"), "a\xe9\x80\x9f");
     EXPECT_EQ(utf8_to_cp1252("日"), "?");

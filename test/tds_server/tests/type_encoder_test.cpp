@@ -193,6 +193,24 @@ TEST(Values, PlpForMaxTypes) {
     EXPECT_EQ(w.size(), 8u + 4u + 80000u + 4u);
 }
 
+// Values are encoded onto the end of a row already holding bytes (the packet channel's buffer).
+TEST(Values, AppendAfterExistingBytes) {
+    std::string row = "\xD1";
+    ByteWriter w(row);
+    encode_value(map_pg_type(kInt4, -1, ""), "-2", false, w);
+    encode_value(map_pg_type(kText, -1, ""), "hé", false, w);
+    encode_value(map_pg_type(kVarchar, numeric_typmod(0, 4), ""), "ab", false, w);  // varchar(4) -> nvarchar(4)
+    EXPECT_EQ(hex(row), "d1" "04feffffff" "0400000000000000" "04000000" "6800e900" "00000000" "0400" "61006200");
+}
+
+TEST(Values, FixedWidthCharAndBinaryArePaddedOrCut) {
+    EXPECT_EQ(value(map_pg_type(kBpchar, -1, "mssql_char_3"), "ab"), "0300" "616220");
+    EXPECT_EQ(value(map_pg_type(kBpchar, -1, "mssql_char_3"), "abcd"), "0300" "616263");
+    EXPECT_EQ(value(map_pg_type(kBytea, -1, "mssql_binary_2"), "\\x010203"), "0200" "0102");
+    EXPECT_THROW(value(map_pg_type(kVarchar, -1, "mssql_varchar_2"), "abc"), ValueOutOfRange);
+    EXPECT_EQ(value(map_pg_type(kText, -1, "mssql_varchar_max"), "é€"), "0200000000000000" "02000000" "e980" "00000000");
+}
+
 TEST(Values, BinaryAndTextPointers) {
     EXPECT_EQ(value(map_pg_type(kBytea, -1, "mssql_binary_4"), "\\xff"), "0400" "ff000000");
     EXPECT_EQ(value(map_pg_type(kBytea, -1, "mssql_varbinary_8"), "\\x0102"), "0200" "0102");
