@@ -186,9 +186,10 @@ cluster_psql onprem -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHER
 wait "$locker" || true
 [ "$rc" = 1 ] || { echo "cancelled sync run: exit $rc"; cat "$OUT" "$ERR"; exit 1; }
 grep -q '^berqenas: ERROR 57014: ' "$ERR" || { echo "no 57014:"; cat "$ERR"; exit 1; }
-for _ in $(seq 50); do
+# The failure is recorded by a helper worker after the sync's transaction rolled back: wait for it.
+for _ in $(seq 100); do
     run 0 sync history erp --limit 1
-    grep -q running "$OUT" || break
+    grep -qE 'cancelled|failed' "$OUT" && break
     sleep 0.1
 done
 grep -E 'cancelled|failed' "$OUT" >/dev/null || { echo "the cancelled sync:"; cat "$OUT"; exit 1; }
