@@ -2,6 +2,8 @@
 // with SPI in its own transaction, and leaves the result (or the error text) in the segment.
 #include "sync/autonomous.hpp"
 
+#include "pg/background_worker.hpp"
+
 #include <cstring>
 
 extern "C" {
@@ -72,15 +74,7 @@ std::string run_autonomous(const std::string& sql, const std::vector<pg::SqlValu
         out += len;
     }
 
-    BackgroundWorker worker;
-    std::memset(&worker, 0, sizeof worker);
-    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-    worker.bgw_restart_time = BGW_NEVER_RESTART;
-    snprintf(worker.bgw_library_name, BGW_MAXLEN, "berqenas");
-    snprintf(worker.bgw_function_name, BGW_MAXLEN, "berqenas_autonomous_main");
-    snprintf(worker.bgw_name, BGW_MAXLEN, "berqenas job recorder");
-    snprintf(worker.bgw_type, BGW_MAXLEN, "berqenas job recorder");
+    BackgroundWorker worker = pg::berqenas_worker("berqenas_autonomous_main", "berqenas job recorder");
     worker.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(segment.seg));
     worker.bgw_notify_pid = MyProcPid;
     BackgroundWorkerHandle* handle = nullptr;

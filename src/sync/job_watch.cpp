@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "pg/background_worker.hpp"
 #include "pg/guard.hpp"
 
 extern "C" {
@@ -48,15 +49,7 @@ void on_xact_end(XactEvent event, void*) {
     }
     if (event != XACT_EVENT_ABORT && event != XACT_EVENT_PARALLEL_ABORT) return;
     pending = false;
-    BackgroundWorker worker;
-    std::memset(&worker, 0, sizeof worker);
-    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-    worker.bgw_restart_time = BGW_NEVER_RESTART;
-    snprintf(worker.bgw_library_name, BGW_MAXLEN, "berqenas");
-    snprintf(worker.bgw_function_name, BGW_MAXLEN, "berqenas_abandoned_job_main");
-    snprintf(worker.bgw_name, BGW_MAXLEN, "berqenas job recorder");
-    snprintf(worker.bgw_type, BGW_MAXLEN, "berqenas job recorder");
+    BackgroundWorker worker = pg::berqenas_worker("berqenas_abandoned_job_main", "berqenas job recorder");
     std::memcpy(worker.bgw_extra, &pending_job, sizeof pending_job);
     worker.bgw_notify_pid = 0;
     // No free slot: the sync leaves no row (its data changes were rolled back all the same).

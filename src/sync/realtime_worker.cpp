@@ -15,6 +15,7 @@
 
 #include "catalog/remote_database.hpp"
 #include "common/json_writer.hpp"
+#include "pg/background_worker.hpp"
 #include "pg/guard.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
@@ -158,15 +159,10 @@ bool start_realtime_worker(long long db_id) {
                    "AND classid = $1::int::oid AND objid = $2::bigint::oid AND objsubid = 2)",
                    {std::to_string(lock_class_worker), to_s(db_id)}) == std::optional<std::string>("t"))
         return false;
-    BackgroundWorker worker;
-    std::memset(&worker, 0, sizeof worker);
-    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-    worker.bgw_restart_time = 5;
-    snprintf(worker.bgw_library_name, BGW_MAXLEN, "berqenas");
-    snprintf(worker.bgw_function_name, BGW_MAXLEN, "berqenas_realtime_main");
-    snprintf(worker.bgw_name, BGW_MAXLEN, "berqenas realtime %lld", db_id);
-    snprintf(worker.bgw_type, BGW_MAXLEN, "berqenas realtime");
+    char name[BGW_MAXLEN];
+    snprintf(name, sizeof name, "berqenas realtime %lld", db_id);
+    // Restarted after 5 s if it dies; it stops for good by exiting with code 0.
+    BackgroundWorker worker = pg::berqenas_worker("berqenas_realtime_main", "berqenas realtime", name, 5);
     WorkerArgs args{MyDatabaseId, GetUserId(), db_id};
     std::memcpy(worker.bgw_extra, &args, sizeof args);
     BackgroundWorkerHandle* handle = nullptr;
@@ -176,15 +172,7 @@ bool start_realtime_worker(long long db_id) {
 }
 
 void register_realtime_launcher() {
-    BackgroundWorker worker;
-    std::memset(&worker, 0, sizeof worker);
-    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-    worker.bgw_restart_time = BGW_NEVER_RESTART;
-    snprintf(worker.bgw_library_name, BGW_MAXLEN, "berqenas");
-    snprintf(worker.bgw_function_name, BGW_MAXLEN, "berqenas_realtime_launcher_main");
-    snprintf(worker.bgw_name, BGW_MAXLEN, "berqenas realtime launcher");
-    snprintf(worker.bgw_type, BGW_MAXLEN, "berqenas realtime launcher");
+    BackgroundWorker worker = pg::berqenas_worker("berqenas_realtime_launcher_main", "berqenas realtime launcher");
     RegisterBackgroundWorker(&worker);
 }
 
