@@ -9,6 +9,19 @@ extern "C" {
 
 namespace berqenas::pg {
 
+std::string text_array_literal(const std::vector<std::string>& elements) {
+    std::string out = "{";
+    for (size_t i = 0; i < elements.size(); ++i) {
+        out += i ? ",\"" : "\"";
+        for (char ch : elements[i]) {
+            if (ch == '"' || ch == '\\') out += '\\';
+            out += ch;
+        }
+        out += '"';
+    }
+    return out + "}";
+}
+
 SpiSession::SpiSession() {
     int rc = pg_call([] { return SPI_connect(); });
     if (rc != SPI_OK_CONNECT) throw Error(sqlstate::internal_error, "SPI_connect failed");

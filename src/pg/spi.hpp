@@ -19,6 +19,9 @@ struct SpiResult {
     uint64_t processed = 0;
 };
 
+// A text[] parameter in PostgreSQL's array literal form ({"a","b"}), quoting every element.
+std::string text_array_literal(const std::vector<std::string>& elements);
+
 class SpiSession {
 public:
     SpiSession();

@@ -28,6 +28,22 @@ std::string trim(std::string s) {
 
 thread_local Clock::time_point query_deadline = Clock::time_point::max();
 
+// One row of a binary-format result as RemoteValues pointing into the PGresult.
+void fill_row(PGresult* r, int row_index, std::vector<RemoteValue>& row) {
+    const size_t n = size_t(PQnfields(r));
+    row.resize(n);
+    for (size_t c = 0; c < n; ++c) {
+        RemoteValue& v = row[c];
+        if (PQgetisnull(r, row_index, int(c))) {
+            v.kind = ValueKind::null;
+            v.bytes = {};
+        } else {
+            v.kind = ValueKind::pg_binary;
+            v.bytes = std::string_view(PQgetvalue(r, row_index, int(c)), size_t(PQgetlength(r, row_index, int(c))));
+        }
+    }
+}
+
 }  // namespace
 
 std::string pg_builtin_type_name(uint32_t oid) {
@@ -171,19 +187,7 @@ private:
     }
 
     void fill(std::vector<RemoteValue>& row) {
-        PGresult* r = current_.get();
-        size_t n = size_t(PQnfields(r));
-        row.resize(n);
-        for (size_t c = 0; c < n; ++c) {
-            RemoteValue& v = row[c];
-            if (PQgetisnull(r, row_, int(c))) {
-                v.kind = ValueKind::null;
-                v.bytes = {};
-            } else {
-                v.kind = ValueKind::pg_binary;
-                v.bytes = std::string_view(PQgetvalue(r, row_, int(c)), size_t(PQgetlength(r, row_, int(c))));
-            }
-        }
+        fill_row(current_.get(), row_, row);
     }
 
     // After a failure: forget the in-flight request, and end our own transaction if we can.
@@ -232,18 +236,7 @@ public:
     }
     bool next(std::vector<RemoteValue>& row) override {
         if (row_ >= rows_) return false;
-        PGresult* r = result_.get();
-        row.resize(columns_.size());
-        for (size_t c = 0; c < columns_.size(); ++c) {
-            RemoteValue& v = row[c];
-            if (PQgetisnull(r, row_, int(c))) {
-                v.kind = ValueKind::null;
-                v.bytes = {};
-            } else {
-                v.kind = ValueKind::pg_binary;
-                v.bytes = std::string_view(PQgetvalue(r, row_, int(c)), size_t(PQgetlength(r, row_, int(c))));
-            }
-        }
+        fill_row(result_.get(), row_, row);
         ++row_;
         return true;
     }

@@ -1,6 +1,8 @@
 // SQL text per remote kind. Everything user- or catalog-supplied goes through these quoters.
 #include "remote/sql_dialect.hpp"
 
+#include "common/hex.hpp"
+
 namespace berqenas::remote {
 
 std::string quote_identifier(DatabaseKind kind, std::string_view name) {
@@ -53,13 +55,7 @@ std::string quote_literal(DatabaseKind kind, std::string_view value) {
 }
 
 std::string binary_literal(DatabaseKind kind, std::string_view bytes) {
-    static const char digits[] = "0123456789abcdef";
-    std::string hex;
-    hex.reserve(bytes.size() * 2);
-    for (unsigned char c : bytes) {
-        hex.push_back(digits[c >> 4]);
-        hex.push_back(digits[c & 15]);
-    }
+    const std::string hex = to_hex(bytes);
     if (kind == DatabaseKind::mssql) return "0x" + hex;
     return "'\\x" + hex + "'::bytea";
 }

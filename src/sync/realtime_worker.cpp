@@ -109,16 +109,7 @@ std::string install_capture(long long db_id, bool install) {
         for (const auto& [rt, objects] : plans) {
             const std::string& table = rt.name;
             for (const auto& statement : objects.install) conn->execute(statement);
-            std::string key_array = "{";
-            for (size_t i = 0; i < rt.primary_key.size(); ++i) {
-                key_array += (i ? "," : "") + std::string("\"");
-                for (char ch : rt.primary_key[i]) {
-                    if (ch == '"' || ch == '\\') key_array += '\\';
-                    key_array += ch;
-                }
-                key_array += "\"";
-            }
-            key_array += "}";
+            const std::string key_array = pg::text_array_literal(rt.primary_key);
             spi.execute("INSERT INTO berqenas.sync_tables AS t (remote_database_id, remote_schema, remote_table, local_schema, "
                         "local_table, primary_key, capture_table, capture_trigger) VALUES ($1::bigint, $2, $3, $4, $3, $5::text[], $6, $7) "
                         "ON CONFLICT (remote_database_id, remote_schema, remote_table) DO UPDATE SET capture_table = EXCLUDED.capture_table, "

@@ -301,16 +301,7 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
         wm_kind = watermark_kind_of(types[cfg.timestamp_column].oid, &supported);
         if (supported) ts_column = cfg.timestamp_column;
     }
-    std::string key_array = "{";
-    for (size_t i = 0; i < rt.primary_key.size(); ++i) {
-        key_array += (i ? "," : "") + std::string("\"");
-        for (char ch : rt.primary_key[i]) {
-            if (ch == '"' || ch == '\\') key_array += '\\';
-            key_array += ch;
-        }
-        key_array += "\"";
-    }
-    key_array += "}";
+    const std::string key_array = pg::text_array_literal(rt.primary_key);
     auto table_row = spi.execute(
         "INSERT INTO berqenas.sync_tables AS t (remote_database_id, remote_schema, remote_table, local_schema, local_table, "
         "primary_key, timestamp_column) VALUES ($1::bigint, $2, $3, $4, $5, $6::text[], $7) "
