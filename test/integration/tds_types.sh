@@ -73,6 +73,27 @@ expect_eq "varbinary(max) 70000 bytes arrive whole" "0x$(printf 'ab%.0s' $(seq 7
 out=$(tds_check "SELECT vcm, nvm, vbm FROM every_type WHERE id IN (0, 1) ORDER BY id")
 expect_eq "(max) NULL and empty" $'ROW NULL|NULL|NULL\nROW ||0x' "$(grep '^ROW' <<<"$out")"
 
+echo "== plain SELECTs stream through COPY: its escapes come back as the characters they stand for"
+cluster_psql onprem -q >/dev/null <<'SQL'
+CREATE TABLE copy_escapes (id int, s text, b bytea);
+INSERT INTO copy_escapes VALUES (1, E'tab\there', '\x5c09'), (2, E'line\nbreak\r\n', '\x'), (3, E'back\\slash \\N', NULL),
+  (4, '\N', '\x5c4e'), (5, NULL, '\x00'), (6, '', '\x0a0d'), (7, E'ctl \b\f\v\x01 é\\', '\x5c5c'), (8, E'\t', '\x09');
+SQL
+copy_path=$(tds_check "SELECT id, s, b, LEN(s) AS n FROM copy_escapes ORDER BY id")
+row_path=$(tds_check "(SELECT id, s, b, LEN(s) AS n FROM copy_escapes) ORDER BY id")   # not a plain SELECT: single-row mode
+expect_eq "tabs, newlines, backslashes, \\N, NULL and empty: COPY path = single-row path" "$row_path" "$copy_path"
+expect_contains "a literal \\N stays text, NULL stays NULL" $'ROW 4|\\N|0x5c4e|2\nROW 5|NULL|0x00|NULL' "$copy_path"
+expect_contains "a tab inside a value" $'ROW 1|tab\there|0x5c09|8' "$copy_path"
+expect_contains "backslashes" $'ROW 3|back\\slash \\N|NULL|13' "$copy_path"
+expect_contains "an empty string is not NULL" $'ROW 6||0x0a0d|0' "$copy_path"
+out=$(tds_check "SELECT s FROM copy_escapes WHERE id = 3 -- a trailing comment
+")
+expect_contains "a trailing -- comment does not swallow COPY's parenthesis" 'ROW back\slash \N' "$out"
+out=$(tds_check "WITH x AS (SELECT count(*) AS c FROM copy_escapes) SELECT c FROM x")
+expect_contains "WITH … SELECT" $'ROW 8\nCOUNT 1' "$out"
+out=$(tds_check "SELECT id FROM copy_escapes WHERE id > 100")
+expect_eq "an empty result still has its columns and count" $'COLUMNS id:int(4)\nCOUNT 0' "$out"
+
 echo "== the same values through tsql"
 out=$(tds_tsql "$TDS_PORT" postgres postgres "SELECT ti, m, dt, g, nv FROM every_type WHERE id = 2")
 expect_contains "tsql shows tinyint, money, date, uniqueidentifier, nvarchar" "255" "$out"

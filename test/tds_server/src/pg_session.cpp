@@ -80,6 +80,30 @@ PgResult PgSession::next_result(int client_fd, const std::function<void()>& on_c
     return PgResult(PQgetResult(conn_));
 }
 
+bool PgSession::wait_for_input(int client_fd, const std::function<void()>& on_client_data) {
+    for (;;) {
+        pollfd fds[2] = {{PQsocket(conn_), POLLIN, 0}, {client_fd, POLLIN, 0}};
+        int r = ::poll(fds, client_fd >= 0 ? 2 : 1, -1);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) return false;
+        if (client_fd >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) on_client_data();
+        if (fds[0].revents) return PQconsumeInput(conn_) != 0;
+        return true;  // only the client spoke; the caller looks for rows again
+    }
+}
+
+void PgSession::discard_copy_data(int client_fd, const std::function<void()>& on_client_data) {
+    for (;;) {
+        char* line = nullptr;
+        int n = PQgetCopyData(conn_, &line, 1);
+        if (n > 0) {
+            PQfreemem(line);
+        } else if (n < 0 || !wait_for_input(client_fd, on_client_data)) {
+            return;
+        }
+    }
+}
+
 void PgSession::drain(int client_fd, const std::function<void()>& on_client_data) {
     while (next_result(client_fd, on_client_data)) {
     }

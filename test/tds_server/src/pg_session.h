@@ -43,6 +43,12 @@ public:
     // Next result of the query in flight, or null when it is complete. While waiting, calls
     // on_client_data whenever client_fd has bytes (the callback may call cancel()).
     PgResult next_result(int client_fd, const std::function<void()>& on_client_data);
+    // While a COPY OUT is in flight and no whole row is buffered: waits for PostgreSQL's socket
+    // (calling on_client_data when client_fd has bytes) and reads what came. False when the
+    // connection broke (PQgetCopyData and PQgetResult then report it).
+    bool wait_for_input(int client_fd, const std::function<void()>& on_client_data);
+    // Reads and drops the rest of a COPY OUT.
+    void discard_copy_data(int client_fd, const std::function<void()>& on_client_data);
     // Drains the query in flight, discarding its results.
     void drain(int client_fd, const std::function<void()>& on_client_data);
     // Asks the backend to cancel the query in flight (PQcancel on a separate connection).

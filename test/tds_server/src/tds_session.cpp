@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "byte_buffer.h"
+#include "copy_text.h"
 #include "error_map.h"
 #include "prelogin.h"
 #include "text_encoding.h"
@@ -40,27 +41,6 @@ bool is_transaction_control(const std::string& sql) {
         if (sql.compare(0, std::strlen(p), p) == 0) return true;
     return false;
 }
-
-// Looking at the client socket for an attention costs a system call; while rows stream it is
-// done every kInterval (the clock itself is read every kRowsPerClockRead rows), which is far
-// sooner than any client's cancel matters. Waits on PostgreSQL always watch the socket too.
-class AttentionPoll {
-public:
-    bool due() {
-        if (++rows_ < kRowsPerClockRead) return false;
-        rows_ = 0;
-        auto now = std::chrono::steady_clock::now();
-        if (now - last_ < kInterval) return false;
-        last_ = now;
-        return true;
-    }
-
-private:
-    static constexpr unsigned kRowsPerClockRead = 16;
-    static constexpr std::chrono::milliseconds kInterval{2};
-    unsigned rows_ = 0;
-    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
-};
 
 ServerMessage simple_error(int number, int severity, const std::string& text) {
     ServerMessage m;
@@ -386,15 +366,23 @@ void TdsSession::run_sql(const RewrittenStatement& st) {
         }
     }
     if (!prepare_failed) {
-        int sent = simple ? PQsendQuery(pg_->conn(), st.sql.c_str())
-                          : PQsendQueryPrepared(pg_->conn(), name.c_str(), 0, nullptr, nullptr, nullptr, 0);
+        // A plain SELECT streams through COPY (far less libpq work per row); anything else runs
+        // the prepared statement in single-row mode.
+        const std::string copy = !simple && have_description ? copy_statement(st.sql) : std::string();
+        int sent = !copy.empty() ? PQsendQuery(pg_->conn(), copy.c_str())
+                   : simple      ? PQsendQuery(pg_->conn(), st.sql.c_str())
+                                 : PQsendQueryPrepared(pg_->conn(), name.c_str(), 0, nullptr, nullptr, nullptr, 0);
         if (!sent) {
             emit_error(simple_error(50000, 20, std::string("lost the PostgreSQL session: ") + PQerrorMessage(pg_->conn())));
             closed_ = true;
             return;
         }
-        PQsetSingleRowMode(pg_->conn());
-        stream_results(have_description ? &described : nullptr);
+        if (!copy.empty()) {
+            stream_copy(described);
+        } else {
+            PQsetSingleRowMode(pg_->conn());
+            stream_results(have_description ? &described : nullptr);
+        }
     }
     if (closed_) return;
     // A failed transaction refuses DEALLOCATE; its statement then lives until the session ends.
@@ -409,15 +397,79 @@ void TdsSession::run_sql(const RewrittenStatement& st) {
     }
 }
 
+// One row of a result: fault hooks, the row delay, then the values encoded straight into the
+// outgoing buffer (a value SQL Server cannot hold takes the partial row back out). Sets stop
+// when the rest of the result must be discarded; closed_ and attention_ say the same.
+void TdsSession::send_row(const std::vector<ResultColumn>& columns, RowStream& stream, bool& stop) {
+    switch (faults_.before_row()) {
+        case RowAction::Drop:
+            log("fault: dropping the connection after " + std::to_string(faults_.rows_in_batch()) + " rows");
+            channel_.flush_partial();
+            ::shutdown(channel_.fd(), SHUT_RDWR);
+            closed_ = true;
+            pg_->cancel();
+            return;
+        case RowAction::Fail:
+            pg_->cancel();
+            emit_error(simple_error(kFaultErrorNumber, 16,
+                                    "berqenas fault: failing the result after " + std::to_string(faults_.rows_in_batch()) +
+                                        " rows (fail_after_rows)"));
+            stop = true;
+            batch_stopped_ = true;
+            return;
+        case RowAction::Send: break;
+    }
+    if (faults_.row_delay_ms() > 0) {
+        channel_.flush_full_packets();  // the client sees every whole packet before the pause
+        if (channel_.client_readable(static_cast<int>(faults_.row_delay_ms()))) {
+            on_client_data();
+            if (attention_ || closed_) return;
+        }
+    }
+    if (has_pending_done_) emit("");
+    std::string& out = channel_.buffer();
+    const size_t row_start = out.size();
+    ByteWriter row(out);
+    row.u8(kRowToken);
+    try {
+        for (size_t c = 0; c < columns.size(); ++c) {
+            encode_value(columns[c].type, stream.values[c], stream.nulls[c] != 0, row);
+        }
+    } catch (const ValueOutOfRange& e) {
+        out.resize(row_start);
+        pg_->cancel();
+        emit_error(simple_error(8115, 16, std::string("Arithmetic overflow error: ") + e.what()));
+        stop = true;
+        return;
+    }
+    channel_.commit();
+    ++stream.rows;
+    if (channel_.broken()) {
+        closed_ = true;
+        pg_->cancel();
+        return;
+    }
+    if (stream.attention_poll.due() && channel_.client_readable(0)) on_client_data();
+}
+
+void TdsSession::handle_error_result(const PGresult* res) {
+    const char* state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    const char* msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+    std::string sqlstate = state ? state : "XX000";
+    last_error_state_ = sqlstate;
+    emit_error(error_from_postgres(sqlstate, msg ? msg : PQresultErrorMessage(res)));
+    ctx_.last_row_count = 0;
+    if (sqlstate == "40P01") batch_stopped_ = true;  // SQL Server aborts the batch on a deadlock
+}
+
 void TdsSession::stream_results(const std::vector<ResultColumn>* described) {
     const int fd = channel_.fd();
     auto client_fd = [&]() { return closed_ || attention_ ? -1 : fd; };
     auto on_client = [&]() { on_client_data(); };
     std::vector<ResultColumn> columns;
     bool metadata_sent = false;
-    uint64_t rows = 0;
+    RowStream stream;
     bool stop = false;  // a fault, a bad value or an attention ended this result early
-    AttentionPoll attention_poll;
 
     for (;;) {
         // Whole packets go out before the server waits on PostgreSQL, so the client never waits
@@ -432,69 +484,24 @@ void TdsSession::stream_results(const std::vector<ResultColumn>* described) {
                 columns = described ? *described : describe_columns(res.get(), false);
                 emit(col_metadata_token(columns));
                 metadata_sent = true;
+                stream.values.resize(columns.size());
+                stream.nulls.resize(columns.size());
             }
             if (status == PGRES_TUPLES_OK) {  // end of one result set
-                queue_done(nocount_ ? kDoneFinal : kDoneCount, kCmdSelect, rows);
-                ctx_.last_row_count = rows;
+                queue_done(nocount_ ? kDoneFinal : kDoneCount, kCmdSelect, stream.rows);
+                ctx_.last_row_count = stream.rows;
                 metadata_sent = false;
-                rows = 0;
+                stream.rows = 0;
                 described = nullptr;  // a multi-statement query's next result has its own shape
                 continue;
             }
-            switch (faults_.before_row()) {
-                case RowAction::Drop:
-                    log("fault: dropping the connection after " + std::to_string(faults_.rows_in_batch()) + " rows");
-                    channel_.flush_partial();
-                    ::shutdown(fd, SHUT_RDWR);
-                    closed_ = true;
-                    pg_->cancel();
-                    continue;
-                case RowAction::Fail:
-                    pg_->cancel();
-                    emit_error(simple_error(kFaultErrorNumber, 16,
-                                            "berqenas fault: failing the result after " +
-                                                std::to_string(faults_.rows_in_batch()) + " rows (fail_after_rows)"));
-                    stop = true;
-                    batch_stopped_ = true;
-                    continue;
-                case RowAction::Send: break;
+            for (size_t c = 0; c < columns.size(); ++c) {
+                int col = static_cast<int>(c);
+                stream.nulls[c] = PQgetisnull(res.get(), 0, col) ? 1 : 0;
+                stream.values[c] = std::string_view(PQgetvalue(res.get(), 0, col),
+                                                    static_cast<size_t>(PQgetlength(res.get(), 0, col)));
             }
-            if (faults_.row_delay_ms() > 0) {
-                channel_.flush_full_packets();  // the client sees every whole packet before the pause
-                if (channel_.client_readable(static_cast<int>(faults_.row_delay_ms()))) {
-                    on_client_data();
-                    if (attention_ || closed_) continue;
-                }
-            }
-            if (has_pending_done_) emit("");
-            // The row is encoded straight into the outgoing buffer; a value SQL Server cannot
-            // hold takes the partial row back out.
-            std::string& out = channel_.buffer();
-            const size_t row_start = out.size();
-            ByteWriter row(out);
-            row.u8(kRowToken);
-            try {
-                for (size_t c = 0; c < columns.size(); ++c) {
-                    int col = static_cast<int>(c);
-                    bool is_null = PQgetisnull(res.get(), 0, col);
-                    std::string_view text(PQgetvalue(res.get(), 0, col), static_cast<size_t>(PQgetlength(res.get(), 0, col)));
-                    encode_value(columns[c].type, text, is_null, row);
-                }
-            } catch (const ValueOutOfRange& e) {
-                out.resize(row_start);
-                pg_->cancel();
-                emit_error(simple_error(8115, 16, std::string("Arithmetic overflow error: ") + e.what()));
-                stop = true;
-                continue;
-            }
-            channel_.commit();
-            ++rows;
-            if (channel_.broken()) {
-                closed_ = true;
-                pg_->cancel();
-                continue;
-            }
-            if (attention_poll.due() && channel_.client_readable(0)) on_client_data();
+            send_row(columns, stream, stop);
         } else if (status == PGRES_COMMAND_OK) {
             const char* tuples = PQcmdTuples(res.get());
             uint16_t cmd = cur_cmd_of(PQcmdStatus(res.get()));
@@ -503,15 +510,73 @@ void TdsSession::stream_results(const std::vector<ResultColumn>* described) {
             queue_done(counts ? kDoneCount : kDoneFinal, cmd, count);
             ctx_.last_row_count = count;
         } else if (status == PGRES_FATAL_ERROR || status == PGRES_NONFATAL_ERROR) {
-            const char* state = PQresultErrorField(res.get(), PG_DIAG_SQLSTATE);
-            const char* msg = PQresultErrorField(res.get(), PG_DIAG_MESSAGE_PRIMARY);
-            std::string sqlstate = state ? state : "XX000";
-            last_error_state_ = sqlstate;
-            emit_error(error_from_postgres(sqlstate, msg ? msg : PQresultErrorMessage(res.get())));
-            ctx_.last_row_count = 0;
-            if (sqlstate == "40P01") batch_stopped_ = true;  // SQL Server aborts the batch on a deadlock
+            handle_error_result(res.get());
         } else if (status == PGRES_EMPTY_QUERY) {
             queue_done(kDoneFinal, kCmdNone, 0);
+        } else {
+            emit_error(simple_error(50000, 16, std::string("unsupported PostgreSQL result: ") + PQresStatus(status)));
+            stop = true;
+        }
+    }
+}
+
+// A plain SELECT's rows, read as `COPY (query) TO STDOUT`: one buffer per row from libpq instead
+// of one PGresult per row (single-row mode), same text forms, same order of tokens as
+// stream_results: COLMETADATA before the first row (or at the end of an empty result), then
+// DONE with the count; an error mid-result follows the rows already sent, with no DONE count.
+void TdsSession::stream_copy(const std::vector<ResultColumn>& columns) {
+    const int fd = channel_.fd();
+    auto client_fd = [&]() { return closed_ || attention_ ? -1 : fd; };
+    auto on_client = [&]() { on_client_data(); };
+    PGconn* conn = pg_->conn();
+    RowStream stream;
+    stream.values.resize(columns.size());
+    stream.nulls.resize(columns.size());
+    bool metadata_sent = false;
+    bool stop = false;
+    auto send_metadata = [&]() {
+        emit(col_metadata_token(columns));
+        metadata_sent = true;
+    };
+
+    for (;;) {
+        if (PQisBusy(conn)) channel_.flush_full_packets();
+        PgResult res = pg_->next_result(client_fd(), on_client);
+        if (!res) break;
+        if (stop || closed_ || attention_) {
+            if (PQresultStatus(res.get()) == PGRES_COPY_OUT) pg_->discard_copy_data(client_fd(), on_client);
+            continue;
+        }
+        ExecStatusType status = PQresultStatus(res.get());
+        if (status == PGRES_COPY_OUT) {
+            for (;;) {
+                char* line = nullptr;
+                int n = PQgetCopyData(conn, &line, 1);
+                if (n > 0) {
+                    if (!(stop || closed_ || attention_)) {
+                        if (!metadata_sent) send_metadata();
+                        if (split_copy_line(std::string_view(line, static_cast<size_t>(n)), stream.values, stream.nulls, stream.unescaped)) {
+                            send_row(columns, stream, stop);
+                        } else {
+                            pg_->cancel();
+                            emit_error(simple_error(50000, 16, "malformed COPY row from PostgreSQL"));
+                            stop = true;
+                        }
+                    }
+                    PQfreemem(line);
+                } else if (n == 0) {
+                    channel_.flush_full_packets();
+                    if (!pg_->wait_for_input(client_fd(), on_client)) break;
+                } else {
+                    break;  // -1: the copy is over, its result follows; -2: PQgetResult reports the error
+                }
+            }
+        } else if (status == PGRES_COMMAND_OK) {  // "COPY n": the result set is complete
+            if (!metadata_sent) send_metadata();
+            queue_done(nocount_ ? kDoneFinal : kDoneCount, kCmdSelect, stream.rows);
+            ctx_.last_row_count = stream.rows;
+        } else if (status == PGRES_FATAL_ERROR || status == PGRES_NONFATAL_ERROR) {
+            handle_error_result(res.get());
         } else {
             emit_error(simple_error(50000, 16, std::string("unsupported PostgreSQL result: ") + PQresStatus(status)));
             stop = true;

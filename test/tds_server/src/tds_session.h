@@ -3,9 +3,11 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "column_type.h"
@@ -24,6 +26,36 @@ struct ServerConfig {
     bool log_statements = false;
 };
 
+// Looking at the client socket for an attention costs a system call; while rows stream it is
+// done every kInterval (the clock itself is read every kRowsPerClockRead rows), far sooner than
+// any client's cancel needs. Every wait on PostgreSQL watches the socket as well.
+class AttentionPoll {
+public:
+    bool due() {
+        if (++rows_ < kRowsPerClockRead) return false;
+        rows_ = 0;
+        auto now = std::chrono::steady_clock::now();
+        if (now - last_ < kInterval) return false;
+        last_ = now;
+        return true;
+    }
+
+private:
+    static constexpr unsigned kRowsPerClockRead = 16;
+    static constexpr std::chrono::milliseconds kInterval{2};
+    unsigned rows_ = 0;
+    std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+// The row being sent (views into libpq's buffers or into unescaped) and the result's count.
+struct RowStream {
+    std::vector<std::string_view> values;
+    std::vector<char> nulls;
+    std::string unescaped;  // COPY fields that had backslash escapes
+    uint64_t rows = 0;
+    AttentionPoll attention_poll;
+};
+
 class TdsSession {
 public:
     TdsSession(int fd, const ServerConfig& config, std::atomic<bool>& refuse_logins);
@@ -36,6 +68,9 @@ private:
     void run_statement(const RewrittenStatement& st);
     void run_sql(const RewrittenStatement& st);
     void stream_results(const std::vector<ResultColumn>* described);
+    void stream_copy(const std::vector<ResultColumn>& columns);
+    void send_row(const std::vector<ResultColumn>& columns, RowStream& stream, bool& stop);
+    void handle_error_result(const PGresult* res);
     void handle_set_option(const RewrittenStatement& st);
     void handle_use(const std::string& database);
     void handle_conditional(const RewrittenStatement& st);
