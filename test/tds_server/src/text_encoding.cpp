@@ -76,6 +76,17 @@ static size_t ascii_prefix(const char* s, size_t n) {
     return i;
 }
 
+// Eight ASCII bytes to their sixteen UTF-16LE bytes: each byte spread to the low half of a unit.
+inline void spread_ascii8(uint64_t w, char* dst) {
+    uint64_t lo = w & 0xFFFFFFFFull, hi = w >> 32;
+    lo = (lo | (lo << 16)) & 0x0000FFFF0000FFFFull;
+    lo = (lo | (lo << 8)) & 0x00FF00FF00FF00FFull;
+    hi = (hi | (hi << 16)) & 0x0000FFFF0000FFFFull;
+    hi = (hi | (hi << 8)) & 0x00FF00FF00FF00FFull;
+    std::memcpy(dst, &lo, 8);
+    std::memcpy(dst + 8, &hi, 8);
+}
+
 void append_utf16le(std::string& out, std::string_view utf8) {
     // Every UTF-8 byte yields at most two UTF-16 bytes (U+FFFD for a bad byte, a surrogate pair
     // for four), so one zero-filled resize holds the result; ASCII then only sets low bytes.
@@ -86,10 +97,15 @@ void append_utf16le(std::string& out, std::string_view utf8) {
     const size_t n = utf8.size();
     size_t w = 0;
     for (size_t i = 0; i < n;) {
-        size_t run = ascii_prefix(src + i, n - i);
-        for (size_t k = 0; k < run; ++k) dst[w + 2 * k] = src[i + k];
-        w += 2 * run;
-        i += run;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        for (; i + 8 <= n; i += 8, w += 16) {
+            uint64_t word;
+            std::memcpy(&word, src + i, 8);
+            if (word & 0x8080808080808080ull) break;
+            spread_ascii8(word, dst + w);
+        }
+#endif
+        for (; i < n && static_cast<uint8_t>(src[i]) < 0x80; ++i, w += 2) dst[w] = src[i];
         if (i >= n) break;
         char32_t cp = next_code_point(utf8, i);
         auto put = [&](char32_t unit) {

@@ -57,7 +57,8 @@ void parse_date(std::string_view text, size_t& pos, DateParts& d) {
     d.month = read_digits(text, pos, 2);
     expect(text, pos, '-');
     d.day = read_digits(text, pos, 2);
-    if (text.find(" BC") != std::string_view::npos) out_of_range("date", text);
+    // PostgreSQL writes the era last ("0044-03-15 BC", "0001-01-01 00:00:00+00 BC").
+    if (text.size() >= 3 && text.compare(text.size() - 3, 3, " BC") == 0) out_of_range("date", text);
 }
 
 void parse_time(std::string_view text, size_t& pos, DateParts& d) {

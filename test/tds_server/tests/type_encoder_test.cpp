@@ -143,6 +143,8 @@ TEST(Values, DatesAndTimes) {
     EXPECT_EQ(value(map_pg_type(kDate, -1, ""), "9999-12-31"), "03" "dab937");
     EXPECT_THROW(value(map_pg_type(kDate, -1, ""), "10000-01-01"), ValueOutOfRange);
     EXPECT_THROW(value(map_pg_type(kDate, -1, ""), "0044-03-15 BC"), ValueOutOfRange);
+    EXPECT_THROW(value(map_pg_type(kTimestamp, -1, ""), "0001-01-01 00:00:00 BC"), ValueOutOfRange);
+    EXPECT_THROW(value(map_pg_type(kTimestamptz, -1, ""), "0001-12-31 16:00:00-08 BC"), ValueOutOfRange);
     // time(7): 100 ns units in 5 bytes; 00:00:01 = 10^7 = 0x989680.
     EXPECT_EQ(value(map_pg_type(kTime, -1, ""), "00:00:01"), "05" "8096980000");
     // time(0): whole seconds in 3 bytes.
