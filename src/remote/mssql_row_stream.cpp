@@ -75,6 +75,14 @@ bool decimal_digits(std::string& out, const DBDECIMAL& d) {
     return true;
 }
 
+// A value of type T read from db-lib's (possibly unaligned) column buffer.
+template <typename T>
+T load(const BYTE* data) {
+    T x;
+    std::memcpy(&x, data, sizeof x);
+    return x;
+}
+
 }  // namespace
 
 std::string mssql_type_name(int type) {
@@ -168,58 +176,35 @@ void MssqlRowStream::decode(int c, RemoteValue& v) {
             v.kind = ValueKind::int64;
             v.i = *reinterpret_cast<const int8_t*>(data);
             return;
-        case SYBINT2: {
-            int16_t x;
-            std::memcpy(&x, data, sizeof x);
+        case SYBINT2:
             v.kind = ValueKind::int64;
-            v.i = x;
+            v.i = load<int16_t>(data);
             return;
-        }
-        case SYBINT4: {
-            int32_t x;
-            std::memcpy(&x, data, sizeof x);
+        case SYBINT4:
             v.kind = ValueKind::int64;
-            v.i = x;
+            v.i = load<int32_t>(data);
             return;
-        }
-        case SYBINT8: {
-            int64_t x;
-            std::memcpy(&x, data, sizeof x);
+        case SYBINT8:
             v.kind = ValueKind::int64;
-            v.i = x;
+            v.i = load<int64_t>(data);
             return;
-        }
         case SYBINTN: {
             v.kind = ValueKind::int64;
-            if (len == 1) { v.i = *reinterpret_cast<const uint8_t*>(data); return; }
-            if (len == 2) { int16_t x; std::memcpy(&x, data, 2); v.i = x; return; }
-            if (len == 4) { int32_t x; std::memcpy(&x, data, 4); v.i = x; return; }
-            int64_t x;
-            std::memcpy(&x, data, 8);
-            v.i = x;
+            if (len == 1) v.i = *reinterpret_cast<const uint8_t*>(data);
+            else if (len == 2) v.i = load<int16_t>(data);
+            else if (len == 4) v.i = load<int32_t>(data);
+            else v.i = load<int64_t>(data);
             return;
         }
-        case SYBREAL: {
-            float x;
-            std::memcpy(&x, data, sizeof x);
+        case SYBREAL:
             v.kind = ValueKind::float64;
-            v.f = x;
+            v.f = load<float>(data);
             return;
-        }
         case SYBFLT8:
-        case SYBFLTN: {
+        case SYBFLTN:
             v.kind = ValueKind::float64;
-            if (len == 4) {
-                float x;
-                std::memcpy(&x, data, 4);
-                v.f = x;
-            } else {
-                double x;
-                std::memcpy(&x, data, 8);
-                v.f = x;
-            }
+            v.f = len == 4 ? double(load<float>(data)) : load<double>(data);
             return;
-        }
         case SYBMONEY:
         case SYBMONEYN:
         case SYBMONEY4: {
