@@ -78,11 +78,24 @@ std::string run_autonomous(const std::string& sql, const std::vector<pg::SqlValu
     worker.bgw_main_arg = UInt32GetDatum(dsm_segment_handle(segment.seg));
     worker.bgw_notify_pid = MyProcPid;
     BackgroundWorkerHandle* handle = nullptr;
-    bool registered = pg::pg_call([&] { return RegisterDynamicBackgroundWorker(&worker, &handle); });
-    if (!registered)
-        throw Error("53400", "no background worker slot is free to record the sync",
-                    {}, "raise max_worker_processes");
-    BgwHandleStatus status = pg::pg_call([&] { return WaitForBackgroundWorkerShutdown(handle); });
+    // The recording must finish even if another cancel arrives meanwhile (it would otherwise drop
+    // the shared segment before the worker attached, and the failure would go unrecorded): hold
+    // interrupts while waiting; a pending cancel is served right after. An ereport resets the
+    // holdoff count, so it is restored, not decremented.
+    const uint32 saved_holdoff = InterruptHoldoffCount;
+    BgwHandleStatus status;
+    try {
+        HOLD_INTERRUPTS();
+        bool registered = pg::pg_call([&] { return RegisterDynamicBackgroundWorker(&worker, &handle); });
+        if (!registered)
+            throw Error("53400", "no background worker slot is free to record the sync",
+                        {}, "raise max_worker_processes");
+        status = pg::pg_call([&] { return WaitForBackgroundWorkerShutdown(handle); });
+    } catch (...) {
+        InterruptHoldoffCount = saved_holdoff;
+        throw;
+    }
+    InterruptHoldoffCount = saved_holdoff;
     if (status == BGWH_POSTMASTER_DIED)
         throw Error(sqlstate::connection_failure, "the postmaster died while a sync was being recorded");
     if (shared->status == 1) return shared->result;
