@@ -483,30 +483,12 @@ bool append_sort_key(DeparseContext& ctx, PathKey* pk, Expr* key, bool first, st
 
 }  // namespace
 
-bool deparse_order_by(DeparseContext& ctx, RelOptInfo* rel, List* pathkeys, std::string& out) {
-    ListCell* lc;
-    bool first = true;
-    foreach (lc, pathkeys) {
-        PathKey* pk = static_cast<PathKey*>(lfirst(lc));
-        EquivalenceClass* ec = pk->pk_eclass;
-        if (ec->ec_has_volatile) return false;
-        Expr* em_expr = nullptr;
-        ListCell* lc2;
-        foreach (lc2, ec->ec_members) {
-            EquivalenceMember* em = static_cast<EquivalenceMember*>(lfirst(lc2));
-            if (bms_is_subset(em->em_relids, rel->relids) && !bms_is_empty(em->em_relids) && IsA(em->em_expr, Var)) {
-                em_expr = em->em_expr;
-                break;
-            }
-        }
-        if (em_expr == nullptr) return false;
-        if (!append_sort_key(ctx, pk, em_expr, first, out)) return false;
-        first = false;
-    }
-    return true;
-}
+namespace {
 
-bool deparse_upper_order_by(DeparseContext& ctx, List* pathkeys, List* exprs, std::string& out) {
+// ORDER BY for pathkeys; member_of picks, per equivalence class, the expression to sort on
+// (nullptr: this sort cannot be sent).
+template <typename MemberOf>
+bool deparse_pathkeys(DeparseContext& ctx, List* pathkeys, std::string& out, MemberOf member_of) {
     ListCell* lc;
     bool first = true;
     foreach (lc, pathkeys) {
@@ -516,19 +498,32 @@ bool deparse_upper_order_by(DeparseContext& ctx, List* pathkeys, List* exprs, st
         Expr* key = nullptr;
         ListCell* lc2;
         foreach (lc2, ec->ec_members) {
-            EquivalenceMember* em = static_cast<EquivalenceMember*>(lfirst(lc2));
-            Expr* e = em->em_expr;
-            while (IsA(e, RelabelType)) e = reinterpret_cast<RelabelType*>(e)->arg;
-            if (pg::pg_call([&] { return list_member(exprs, e); })) {
-                key = e;
-                break;
-            }
+            key = member_of(static_cast<EquivalenceMember*>(lfirst(lc2)));
+            if (key != nullptr) break;
         }
-        if (key == nullptr) return false;
-        if (!append_sort_key(ctx, pk, key, first, out)) return false;
+        if (key == nullptr || !append_sort_key(ctx, pk, key, first, out)) return false;
         first = false;
     }
     return true;
+}
+
+}  // namespace
+
+bool deparse_order_by(DeparseContext& ctx, RelOptInfo* rel, List* pathkeys, std::string& out) {
+    // A plain column of this scan's relation.
+    return deparse_pathkeys(ctx, pathkeys, out, [&](EquivalenceMember* em) -> Expr* {
+        bool ours = bms_is_subset(em->em_relids, rel->relids) && !bms_is_empty(em->em_relids);
+        return ours && IsA(em->em_expr, Var) ? em->em_expr : nullptr;
+    });
+}
+
+bool deparse_upper_order_by(DeparseContext& ctx, List* pathkeys, List* exprs, std::string& out) {
+    // One of the grouped relation's output expressions (looking through binary-compatible casts).
+    return deparse_pathkeys(ctx, pathkeys, out, [&](EquivalenceMember* em) -> Expr* {
+        Expr* e = em->em_expr;
+        while (IsA(e, RelabelType)) e = reinterpret_cast<RelabelType*>(e)->arg;
+        return pg::pg_call([&] { return list_member(exprs, e); }) ? e : nullptr;
+    });
 }
 
 int32 upper_output_typmod(DeparseContext& ctx, Expr* expr) {

@@ -14,9 +14,13 @@ bool arg_is_null(FunctionCallInfo fcinfo, int n) {
 }
 
 namespace {
-std::string varlena_arg(FunctionCallInfo fcinfo, int n) {
+void require_arg(FunctionCallInfo fcinfo, int n) {
     if (arg_is_null(fcinfo, n))
         throw Error(sqlstate::invalid_parameter, "argument " + std::to_string(n + 1) + " must not be null");
+}
+
+std::string varlena_arg(FunctionCallInfo fcinfo, int n) {
+    require_arg(fcinfo, n);
     struct varlena* v = pg_call([&] { return PG_DETOAST_DATUM_PACKED(PG_GETARG_DATUM(n)); });
     return std::string(VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
 }
@@ -32,26 +36,22 @@ std::optional<std::string> optional_text_arg(FunctionCallInfo fcinfo, int n) {
 std::string bytea_arg(FunctionCallInfo fcinfo, int n) { return varlena_arg(fcinfo, n); }
 
 int64_t int64_arg(FunctionCallInfo fcinfo, int n) {
-    if (arg_is_null(fcinfo, n))
-        throw Error(sqlstate::invalid_parameter, "argument " + std::to_string(n + 1) + " must not be null");
+    require_arg(fcinfo, n);
     return PG_GETARG_INT64(n);
 }
 
 int32_t int32_arg(FunctionCallInfo fcinfo, int n) {
-    if (arg_is_null(fcinfo, n))
-        throw Error(sqlstate::invalid_parameter, "argument " + std::to_string(n + 1) + " must not be null");
+    require_arg(fcinfo, n);
     return PG_GETARG_INT32(n);
 }
 
 double float8_arg(FunctionCallInfo fcinfo, int n) {
-    if (arg_is_null(fcinfo, n))
-        throw Error(sqlstate::invalid_parameter, "argument " + std::to_string(n + 1) + " must not be null");
+    require_arg(fcinfo, n);
     return PG_GETARG_FLOAT8(n);
 }
 
 bool bool_arg(FunctionCallInfo fcinfo, int n) {
-    if (arg_is_null(fcinfo, n))
-        throw Error(sqlstate::invalid_parameter, "argument " + std::to_string(n + 1) + " must not be null");
+    require_arg(fcinfo, n);
     return PG_GETARG_BOOL(n);
 }
 
