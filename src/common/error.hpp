@@ -26,6 +26,7 @@ inline constexpr const char* internal_error = "XX000";
 inline constexpr const char* data_corrupted = "XX001";
 inline constexpr const char* fdw_error = "HV000";
 inline constexpr const char* raise_exception = "P0001";
+inline constexpr const char* serialization_failure = "40001";
 }  // namespace sqlstate
 
 class Error : public std::runtime_error {

@@ -24,6 +24,22 @@ std::string quote_ident(const std::string& name) {
     return q;
 }
 
+// Types whose equality operator holds exactly when the values are the same, so a row can be
+// compared column by column without text output (the only equal-but-differently-written values
+// among them, numeric 1.0 / 1.00 and float 0 / -0, are the same number). Others (json, interval,
+// arrays, geometric and user types) are compared as text, which never misses a change.
+bool compares_exactly(Oid type) {
+    switch (type) {
+        case BOOLOID: case INT2OID: case INT4OID: case INT8OID: case OIDOID:
+        case FLOAT4OID: case FLOAT8OID: case NUMERICOID:
+        case TEXTOID: case VARCHAROID: case BPCHAROID: case NAMEOID: case BYTEAOID: case UUIDOID:
+        case DATEOID: case TIMEOID: case TIMESTAMPOID: case TIMESTAMPTZOID:
+            return true;
+        default:
+            return false;
+    }
+}
+
 std::string quote_literal(const std::string& text) {
     std::string out = "'";
     for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
@@ -35,7 +51,7 @@ std::string quote_literal(const std::string& text) {
 IncrementalApplier::IncrementalApplier(Oid target, const std::string& target_name, const std::vector<std::string>& columns,
                                        const std::vector<std::string>& key, bool has_soft_delete, long long job_id,
                                        long long table_id, bool journal)
-    : job_id_(job_id), table_id_(table_id), journal_(journal) {
+    : target_name_(target_name), job_id_(job_id), table_id_(table_id), journal_(journal) {
     std::map<std::string, std::pair<int, Oid>> attributes;
     Relation rel = pg::pg_call([&] { return table_open(target, AccessShareLock); });
     TupleDesc desc = RelationGetDescr(rel);
@@ -46,7 +62,7 @@ IncrementalApplier::IncrementalApplier(Oid target, const std::string& target_nam
     pg::pg_call([&] { table_close(rel, NoLock); });
 
     std::map<std::string, size_t> position;
-    std::string unnest_args, aliases, unpacked, old_row, new_row, insert_cols, select_cols, sets;
+    std::string unnest_args, aliases, unpacked, insert_cols, select_cols, sets, update_sets, differs;
     for (size_t i = 0; i < columns.size(); ++i) {
         auto it = attributes.find(columns[i]);
         if (it == attributes.end())
@@ -77,19 +93,26 @@ IncrementalApplier::IncrementalApplier(Oid target, const std::string& target_nam
         unnest_args += (i ? ", $" : "$") + std::to_string(i + 1);
         aliases += (i ? ", _c" : "_c") + std::to_string(i + 1);
         unpacked += (i ? ", u._c" : "u._c") + std::to_string(i + 1) + cast + " AS _c" + std::to_string(i + 1);
-        old_row += (i ? ", o." : "o.") + q;
-        new_row += (i ? ", " : "") + n;
         insert_cols += (i ? ", " : "") + q;
         select_cols += (i ? ", _c" : "_c") + std::to_string(i + 1);
         bool is_key = false;
         for (const auto& k : key) is_key = is_key || k == columns[i];
-        if (!is_key) sets += (sets.empty() ? "" : ", ") + q + " = EXCLUDED." + q;
+        if (!is_key) {
+            sets += (sets.empty() ? "" : ", ") + q + " = EXCLUDED." + q;
+            update_sets += (update_sets.empty() ? "" : ", ") + q + " = d._c" + std::to_string(i + 1);
+        }
+        // A row differs when any column's value differs. The type's own equality is exact (and far
+        // cheaper than text) only for types whose equal values are also written alike.
+        const std::string o = "o." + q;
+        differs += (i ? " OR " : "") + (compares_exactly(it->second.second) ? o + " IS DISTINCT FROM " + n
+                                                                            : o + "::text IS DISTINCT FROM " + n + "::text");
     }
-    std::string join, key_json = "jsonb_build_object(", keys;
+    std::string join, update_join, key_json = "jsonb_build_object(", keys;
     for (size_t i = 0; i < key.size(); ++i) {
         const std::string q = quote_ident(key[i]);
         const std::string n = "n._c" + std::to_string(position.at(key[i]) + 1);
         join += (i ? " AND o." : "o.") + q + " = " + n;
+        update_join += " AND t." + q + " = d._c" + std::to_string(position.at(key[i]) + 1);
         key_json += (i ? ", " : "") + quote_literal(key[i]) + "::text, " + n + "::text";
         keys += (i ? ", " : "") + q;
     }
@@ -102,16 +125,24 @@ IncrementalApplier::IncrementalApplier(Oid target, const std::string& target_nam
     const std::string p_job = "$" + std::to_string(n + 1), p_table = "$" + std::to_string(n + 2),
                       p_journal = "$" + std::to_string(n + 3);
     sql_ = "WITH n AS (SELECT " + unpacked + " FROM unnest(" + unnest_args + ") AS u(" + aliases + ")), "
-           "d AS (SELECT n.*, " + k0 + " IS NULL AS _bq_ins, " + soft + " AS _bq_soft, CASE WHEN " + k0 +
+           "d AS (SELECT n.*, o.ctid AS _bq_tid, " + k0 + " IS NULL AS _bq_ins, " + soft + " AS _bq_soft, CASE WHEN " + k0 +
            " IS NULL THEN NULL ELSE to_jsonb(o) END AS _bq_old, " + key_json + " AS _bq_key FROM n LEFT JOIN " +
-           target_name + " o ON " + join + " WHERE " + k0 + " IS NULL OR ROW(" + old_row + ")::text IS DISTINCT FROM ROW(" +
-           new_row + ")::text), "
+           target_name + " o ON " + join + " WHERE " + k0 + " IS NULL OR " + differs + "), "
            "j AS (INSERT INTO berqenas.sync_journal (sync_job_id, sync_table_id, entries) SELECT " + p_job + ", " + p_table +
            ", jsonb_agg(jsonb_build_array(_bq_key, _bq_old)) FROM d WHERE " + p_journal + " HAVING count(*) > 0), "
-           "u AS (INSERT INTO " + target_name + " AS t (" + insert_cols + ") SELECT " + select_cols + " FROM d ON CONFLICT (" +
-           keys + ") " + (sets.empty() ? "DO NOTHING" : "DO UPDATE SET " + sets) + ") "
+           // Rows found by the join are updated at the address the join found them (no second key
+           // lookup, no speculative insertion); only new rows go through INSERT, still with ON
+           // CONFLICT in case one appeared meanwhile. A row another transaction changed in between
+           // is skipped by such an UPDATE, so the rows updated are counted and checked in apply().
+           + (update_sets.empty() ? std::string()
+                                  : "up AS (UPDATE " + target_name + " t SET " + update_sets +
+                                        " FROM d WHERE NOT d._bq_ins AND t.ctid = d._bq_tid" + update_join + " RETURNING 1), ") +
+           "ins AS (INSERT INTO " + target_name + " AS t (" + insert_cols + ") SELECT " + select_cols +
+           " FROM d WHERE d._bq_ins ON CONFLICT (" + keys + ") " + (sets.empty() ? "DO NOTHING" : "DO UPDATE SET " + sets) + ") "
            "SELECT count(*) FILTER (WHERE _bq_ins), count(*) FILTER (WHERE NOT _bq_ins AND NOT _bq_soft), "
-           "count(*) FILTER (WHERE _bq_soft AND NOT _bq_ins) FROM d";
+           "count(*) FILTER (WHERE _bq_soft AND NOT _bq_ins), " +
+           (update_sets.empty() ? std::string("count(*) FILTER (WHERE NOT _bq_ins)") : std::string("(SELECT count(*) FROM up)")) +
+           ", count(*) FILTER (WHERE NOT _bq_ins) FROM d";
     arg_types_.push_back(INT8OID);
     arg_types_.push_back(INT8OID);
     arg_types_.push_back(BOOLOID);
@@ -121,7 +152,7 @@ void IncrementalApplier::apply(TupleTableSlot* const* slots, int count) {
     if (count == 0) return;
     const int nargs = int(arg_types_.size());
     const int ncols = int(columns_.size());
-    int64 result[3] = {0, 0, 0};
+    int64 result[5] = {0, 0, 0, 0, 0};
     const auto started = std::chrono::steady_clock::now();
     pg::pg_call([&] {
         MemoryContext batch = CurrentMemoryContext;
@@ -154,13 +185,18 @@ void IncrementalApplier::apply(TupleTableSlot* const* slots, int count) {
         int rc = SPI_execute_plan(plan_, args, nulls, false, 0);
         MemoryContextSwitchTo(batch);
         if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "applying a batch failed: %s", SPI_result_code_string(rc));
-        for (int i = 0; i < 3; ++i) {
+        for (int i = 0; i < 5; ++i) {
             bool null;
             Datum d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1, &null);
             result[i] = null ? 0 : DatumGetInt64(d);
         }
         SPI_freetuptable(SPI_tuptable);
     });
+    if (result[3] != result[4])
+        throw Error(sqlstate::serialization_failure,
+                    std::to_string(result[4] - result[3]) + " row(s) of " + target_name_ +
+                        " were changed by another transaction while this sync applied them; nothing of this sync was kept",
+                    {}, "run the sync again");
     counts_.inserted += result[0];
     counts_.updated += result[1];
     counts_.deleted += result[2];

@@ -42,6 +42,7 @@ private:
         Oid output;     // its output function, when as_text
     };
     std::vector<Column> columns_;
+    std::string target_name_;
     std::string sql_;
     std::vector<Oid> arg_types_;
     SPIPlanPtr plan_ = nullptr;

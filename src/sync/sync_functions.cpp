@@ -7,6 +7,7 @@
 #include "pg/values.hpp"
 #include "sync/engine/cron_schedule.hpp"
 #include "sync/realtime_worker.hpp"
+#include "sync/session_connections.hpp"
 #include "sync/sync_runner.hpp"
 
 extern "C" {
@@ -65,6 +66,11 @@ Datum sync_start_worker(FunctionCallInfo fcinfo) {
     PG_RETURN_BOOL(start_realtime_worker(pg::int64_arg(fcinfo, 0)));
 }
 
+// berqenas.sync_disconnect() returns integer
+Datum sync_disconnect(FunctionCallInfo) {
+    PG_RETURN_INT32(close_session_connections());
+}
+
 // berqenas._cron_next_run(schedule text, after timestamptz) returns timestamptz
 Datum cron_next(FunctionCallInfo fcinfo) {
     if (pg::arg_is_null(fcinfo, 0) || pg::arg_is_null(fcinfo, 1)) PG_RETURN_NULL();
@@ -85,4 +91,5 @@ BERQENAS_SQL_FUNCTION(berqenas_sync_run, berqenas::sync::sync_run)
 BERQENAS_SQL_FUNCTION(berqenas_sync_require_realtime, berqenas::sync::sync_require_realtime)
 BERQENAS_SQL_FUNCTION(berqenas_sync_capture, berqenas::sync::sync_capture)
 BERQENAS_SQL_FUNCTION(berqenas_sync_start_worker, berqenas::sync::sync_start_worker)
+BERQENAS_SQL_FUNCTION(berqenas_sync_disconnect, berqenas::sync::sync_disconnect)
 BERQENAS_SQL_FUNCTION(berqenas_cron_next_run, berqenas::sync::cron_next)

@@ -22,6 +22,7 @@ int SyncSettings::sync_wait_timeout_s = 0;
 int SyncSettings::overlap_s = 300;
 int SyncSettings::batch_rows = 1000;
 bool SyncSettings::journal = true;
+bool SyncSettings::keep_connections = true;
 int SyncSettings::realtime_poll_ms = 200;
 int SyncSettings::realtime_batch = 5000;
 char* SyncSettings::launcher_database = nullptr;
@@ -64,6 +65,10 @@ void on_load() {
     DefineCustomBoolVariable("berqenas.sync_journal",
                              "Keep the rows each sync changes, so berqenas.rollback() can undo it.", nullptr,
                              &SyncSettings::journal, true, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable("berqenas.sync_keep_connections",
+                             "Keep a sync's remote connection open for the session's next sync of the same database.",
+                             "Off: every sync connects anew and closes its connection when it ends.",
+                             &SyncSettings::keep_connections, true, PGC_USERSET, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable("berqenas.realtime_poll_interval",
                             "How often the realtime worker looks for changes when not woken by NOTIFY.", nullptr,
                             &SyncSettings::realtime_poll_ms, 200, 10, 60000, PGC_SIGHUP, GUC_UNIT_MS, nullptr,

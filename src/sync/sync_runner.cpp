@@ -21,6 +21,7 @@
 #include "sync/engine/schema_plan.hpp"
 #include "sync/engine/sync_id.hpp"
 #include "sync/progress.hpp"
+#include "sync/session_connections.hpp"
 #include "sync/sync_settings.hpp"
 
 extern "C" {
@@ -568,8 +569,10 @@ std::string run_sync(long long remote_database_id, const RunOptions& options) {
                 record_job_on_abort(remote_database_id, mode, ctx.sync_id, std::stod(started_epoch));
             const std::string job_recorded = "job recorded " + ms_since(started) + " after the call";
             const auto connect_started = Clock::now();
-            auto conn = remote::connect(db.connection);
-            ctx.log->push_back({"debug", "", job_recorded + "; connected to the remote in " + ms_since(connect_started)});
+            SessionConnection conn = acquire_session_connection(remote_database_id, db.connection);
+            ctx.log->push_back({"debug", "", job_recorded + (conn.reused() ? "; reused the session's remote connection ("
+                                                                           : "; connected to the remote in ") +
+                                                 ms_since(connect_started) + (conn.reused() ? ")" : "")});
             ctx.conn = conn.get();
             // berqenas.max_database_size, before any full copy (a first sync of a table is one).
             if (needs_size_check) {
@@ -641,6 +644,7 @@ std::string run_sync(long long remote_database_id, const RunOptions& options) {
             }
             if (conn->kind() == remote::DatabaseKind::postgresql) conn->commit();
             ctx.conn = nullptr;
+            conn.keep();
         });
     } catch (const Error& e) {
         ctx.conn = nullptr;

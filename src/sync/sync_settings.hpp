@@ -11,6 +11,7 @@ struct SyncSettings {
     static int overlap_s;                     // berqenas.sync_overlap
     static int batch_rows;                    // berqenas.sync_batch_rows
     static bool journal;                      // berqenas.sync_journal
+    static bool keep_connections;             // berqenas.sync_keep_connections
     static int realtime_poll_ms;              // berqenas.realtime_poll_interval
     static int realtime_batch;                // berqenas.realtime_batch_size
     static char* launcher_database;           // berqenas.launcher_database
