@@ -117,6 +117,19 @@ IncrementalApplier::IncrementalApplier(Oid target, const std::string& target_nam
         keys += (i ? ", " : "") + q;
     }
     key_json += ")";
+    // The old row as JSON, built column by column: to_jsonb(o) would look the row type up again
+    // for every row. jsonb_build_object takes at most 50 pairs, so wide tables concatenate several.
+    std::string old_json;
+    {
+        int pairs = 0;
+        for (const auto& [name, attribute] : attributes) {
+            (void)attribute;
+            if (pairs % 50 == 0) old_json += std::string(pairs ? ") || " : "") + "jsonb_build_object(";
+            old_json += (pairs % 50 ? ", " : "") + quote_literal(name) + "::text, o." + quote_ident(name);
+            ++pairs;
+        }
+        old_json += ")";
+    }
     const std::string k0 = "o." + quote_ident(key[0]);
     const std::string soft = has_soft_delete ? "(n._c" + std::to_string(position.at("is_deleted") + 1) +
                                                    " IS TRUE AND o.\"is_deleted\" IS NOT TRUE)"
@@ -126,7 +139,7 @@ IncrementalApplier::IncrementalApplier(Oid target, const std::string& target_nam
                       p_journal = "$" + std::to_string(n + 3);
     sql_ = "WITH n AS (SELECT " + unpacked + " FROM unnest(" + unnest_args + ") AS u(" + aliases + ")), "
            "d AS (SELECT n.*, o.ctid AS _bq_tid, " + k0 + " IS NULL AS _bq_ins, " + soft + " AS _bq_soft, CASE WHEN " + k0 +
-           " IS NULL THEN NULL ELSE to_jsonb(o) END AS _bq_old, " + key_json + " AS _bq_key FROM n LEFT JOIN " +
+           " IS NULL THEN NULL ELSE " + old_json + " END AS _bq_old, " + key_json + " AS _bq_key FROM n LEFT JOIN " +
            target_name + " o ON " + join + " WHERE " + k0 + " IS NULL OR " + differs + "), "
            "j AS (INSERT INTO berqenas.sync_journal (sync_job_id, sync_table_id, entries) SELECT " + p_job + ", " + p_table +
            ", jsonb_agg(jsonb_build_array(_bq_key, _bq_old)) FROM d WHERE " + p_journal + " HAVING count(*) > 0), "
@@ -157,8 +170,19 @@ void IncrementalApplier::apply(TupleTableSlot* const* slots, int count) {
     pg::pg_call([&] {
         MemoryContext batch = CurrentMemoryContext;
         if (plan_ == nullptr) {
-            plan_ = SPI_prepare(sql_.c_str(), nargs, arg_types_.data());
-            if (plan_ == nullptr) elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+            // One generic plan per statement text, kept for the session: the batch statement is the
+            // same for every sync of a table, and re-planning it per batch cost more than a batch of
+            // small changes. (Plan invalidation still follows changes to the table.)
+            static std::map<std::string, SPIPlanPtr> kept_plans;
+            auto it = kept_plans.find(sql_);
+            if (it != kept_plans.end()) {
+                plan_ = it->second;
+            } else {
+                plan_ = SPI_prepare_cursor(sql_.c_str(), nargs, arg_types_.data(), CURSOR_OPT_GENERIC_PLAN);
+                if (plan_ == nullptr) elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+                SPI_keepplan(plan_);
+                kept_plans.emplace(sql_, plan_);
+            }
             MemoryContextSwitchTo(batch);
         }
         Datum* args = static_cast<Datum*>(palloc(sizeof(Datum) * nargs));
