@@ -157,6 +157,9 @@ ForeignScan* get_foreign_plan(PlannerInfo* root, RelOptInfo* foreignrel, Oid, Fo
         pg::pg_call([&] {
             ListCell* c;
             foreach (c, info->remote_conds) remote_exprs = lappend(remote_exprs, lfirst_node(RestrictInfo, c)->clause);
+            // HAVING conditions the remote cannot evaluate filter the groups here; the grouping
+            // columns and aggregates they use are in the scan tuple (fdw_scan_tlist), fetched.
+            if (grouped) local_exprs = list_copy(upper->local_having);
         });
     } else pg::pg_call([&] {
         ListCell* c;
