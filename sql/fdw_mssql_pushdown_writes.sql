@@ -70,10 +70,12 @@ SELECT customer_id, paid, count(*), sum(amount) FROM ms_rw.orders
 EXPLAIN (VERBOSE, COSTS OFF) SELECT customer_id, max(amount) FROM ms_rw.orders GROUP BY customer_id ORDER BY max(amount) DESC LIMIT 2;
 SELECT customer_id, max(amount) FROM ms_rw.orders GROUP BY customer_id ORDER BY max(amount) DESC LIMIT 2;
 SELECT count(*), sum(amount) FROM ms_rw.orders WHERE id > 1000;
--- Not sent: avg (T-SQL's AVG of an int is an int), grouping, MIN/MAX or a condition on text
--- (case-insensitive there), arithmetic, a volatile function; the results are still PostgreSQL's.
+-- avg: T-SQL's AVG of an int is an int, so the exact sum and the count are sent and divided here
+-- as PostgreSQL's avg does (more in fdw_aggregates.sql).
 EXPLAIN (VERBOSE, COSTS OFF) SELECT avg(customer_id) FROM ms_rw.orders;
 SELECT avg(customer_id) FROM ms_rw.orders;
+-- Not sent: grouping, MIN/MAX or a condition on text (case-insensitive there), arithmetic, a
+-- volatile function; the results are still PostgreSQL's.
 EXPLAIN (VERBOSE, COSTS OFF) SELECT note, count(*) FROM ms_rw.orders WHERE id <= 3 GROUP BY note;
 SELECT note, count(*) FROM ms_rw.orders WHERE id <= 3 GROUP BY note ORDER BY note;
 EXPLAIN (VERBOSE, COSTS OFF) SELECT count(*) FROM ms_rw.orders WHERE note = 'ORDER 7';

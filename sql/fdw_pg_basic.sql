@@ -86,8 +86,8 @@ SELECT customer, count(*), sum(amount) * 2 AS doubled FROM fdw_local.orders
 EXPLAIN (VERBOSE, COSTS OFF) SELECT customer, max(amount) FROM fdw_local.orders GROUP BY customer ORDER BY max(amount) DESC LIMIT 2;
 SELECT customer, max(amount) FROM fdw_local.orders GROUP BY customer ORDER BY max(amount) DESC LIMIT 2;
 SELECT count(DISTINCT customer), sum(id) FILTER (WHERE id <= 10) FROM fdw_local.orders;
--- Not sent: a volatile function, a function of ours, grouping on an expression, a HAVING the
--- remote cannot evaluate; the results are still right.
+-- Not sent: a volatile function, a function of ours, grouping on an expression; a HAVING the
+-- remote cannot evaluate filters the sent groups here; the results are still right.
 EXPLAIN (VERBOSE, COSTS OFF) SELECT count(*) FROM fdw_local.orders WHERE random() < 2;
 SELECT count(*) FROM fdw_local.orders WHERE random() < 2;
 EXPLAIN (VERBOSE, COSTS OFF) SELECT sum(CASE WHEN fdw_local.is_even(id) THEN 1 ELSE 0 END) FROM fdw_local.orders;

@@ -294,11 +294,40 @@ int numeric_typmod_scale(int32 typmod) {
     return scale < 0 ? -1 : scale;
 }
 
+// An MSSQL avg's exact sum: PostgreSQL's avg over int2/int4/int8/numeric divides the exact sum
+// by the count with numeric_div, and over float4/float8 sums in float8 and divides. T-SQL's AVG
+// does neither (AVG(int) is an int, AVG(decimal) has its own scale), so the remote sends the sum
+// of each value as the local column holds it, in a type that holds the sum exactly (or as float),
+// and the division happens here. value_cast: what each value is cast to before SUM.
+struct AvgSum {
+    std::string value_cast;   // "bigint", "decimal(38,s)" or "float"
+    bool round_to_real = false;   // float4: the value as a real first, as the local column holds it
+    bool is_float = false;
+    int scale = 0;            // numeric: the sum's scale, the argument's (0 for integers)
+};
+
+bool mssql_avg_sum(Oid type, int32 typmod, AvgSum& sum) {
+    switch (type) {
+        case INT2OID: case INT4OID: sum.value_cast = "bigint"; return true;
+        case INT8OID: sum.value_cast = "decimal(38,0)"; return true;
+        case NUMERICOID:
+            // Unconstrained numeric: the local values' scales are the remote's, unknown here, and
+            // the quotient's scale follows the sum's.
+            if (numeric_typmod_scale(typmod) < 0) return false;
+            sum.scale = numeric_typmod_scale(typmod);
+            sum.value_cast = "decimal(38," + std::to_string(sum.scale) + ")";
+            return true;
+        case FLOAT4OID: sum.round_to_real = true; sum.is_float = true; sum.value_cast = "float"; return true;
+        case FLOAT8OID: sum.is_float = true; sum.value_cast = "float"; return true;
+        default: return false;
+    }
+}
+
 // Aggregates both sides compute alike. PostgreSQL: the same built-in function by name. T-SQL:
 // COUNT_BIG (COUNT is int there), SUM widened so it cannot overflow where PostgreSQL's does not
 // (int -> bigint, bigint -> decimal(38,0), as PostgreSQL's bigint and numeric results), MIN/MAX
-// only over types compared alike; no avg (T-SQL's AVG of int is an int), nothing over text
-// (case-insensitive there).
+// only over types compared alike; avg only as a select-list item, as an exact sum and a count
+// (mssql_avg_sum); nothing over text (case-insensitive there).
 bool deparse_aggref(DeparseContext& ctx, Aggref* a, std::string& out) {
     if (!ctx.upper) return false;
     if (a->aggsplit != AGGSPLIT_SIMPLE || a->aggkind != AGGKIND_NORMAL || a->aggorder != NIL || a->aggvariadic ||
@@ -362,6 +391,18 @@ bool deparse_aggref(DeparseContext& ctx, Aggref* a, std::string& out) {
     if (name == "min" || name == "max") {
         if (!mssql_ordered_type(type)) return false;
         out += (name == "min" ? "MIN(" : "MAX(") + value + ")";
+        return true;
+    }
+    if (name == "avg") {
+        // Two columns, computed into one value here: only a select list can hold them.
+        if (!ctx.select_list) return false;
+        int32 typmod = pg::pg_call([&] { return exprTypmod((Node*) arg); });
+        AvgSum sum;
+        if (!mssql_avg_sum(type, typmod, sum)) return false;
+        std::string held = sum.round_to_real ? "CAST(" + value + " AS real)" : value;
+        std::string cast = "CAST(" + held + " AS " + sum.value_cast + ")";
+        // DISTINCT counts the values the sum adds (as the local column holds them).
+        out += "SUM(" + distinct + cast + "), COUNT_BIG(" + distinct + (distinct.empty() ? value : cast) + ")";
         return true;
     }
     return false;
@@ -526,21 +567,37 @@ bool deparse_upper_order_by(DeparseContext& ctx, List* pathkeys, List* exprs, st
     });
 }
 
-int32 upper_output_typmod(DeparseContext& ctx, Expr* expr) {
-    if (!is_mssql(ctx) || !IsA(expr, Aggref) || expr_type(expr) != NUMERICOID) return -1;
+std::vector<OutputColumn> upper_output_columns(DeparseContext& ctx, Expr* expr) {
+    std::vector<OutputColumn> one(1);
+    if (!is_mssql(ctx) || !IsA(expr, Aggref)) return one;
     Aggref* a = reinterpret_cast<Aggref*>(expr);
-    if (a->aggstar || list_length(a->args) != 1) return -1;
+    if (a->aggstar || list_length(a->args) != 1) return one;
     Expr* arg = lfirst_node(TargetEntry, list_head(a->args))->expr;
     char* name_c = pg::pg_call([&] { return get_func_name(a->aggfnoid); });
     std::string name = name_c ? name_c : "";
     Oid type = expr_type(arg);
     int32 typmod = pg::pg_call([&] { return exprTypmod((Node*) arg); });
     constexpr int32 kMaxPrecision = 1000;   // NUMERIC_MAX_PRECISION
-    if (name == "sum" && type == INT8OID) return (kMaxPrecision << 16) + VARHDRSZ;
-    if (type != NUMERICOID || numeric_typmod_scale(typmod) < 0) return -1;
-    if (name == "sum") return (kMaxPrecision << 16) + numeric_typmod_scale(typmod) + VARHDRSZ;
-    if (name == "min" || name == "max") return typmod;
-    return -1;
+    auto numeric_of_scale = [&](int scale) { return (kMaxPrecision << 16) + scale + int32(VARHDRSZ); };
+    if (name == "avg") {
+        AvgSum sum;
+        if (!mssql_avg_sum(type, typmod, sum)) return one;
+        // The sum read with the scale PostgreSQL's own sum has (integers: 0), so numeric_div sees
+        // the same operands and gives the same digits.
+        OutputColumn s{ColumnRole::avg_sum, sum.is_float ? Oid(FLOAT8OID) : Oid(NUMERICOID),
+                       sum.is_float ? -1 : numeric_of_scale(sum.scale)};
+        OutputColumn n{ColumnRole::avg_count, INT8OID, -1};
+        return {s, n};
+    }
+    if (expr_type(expr) != NUMERICOID) return one;
+    if (name == "sum" && type == INT8OID) {
+        one[0].typmod = numeric_of_scale(0);
+        return one;
+    }
+    if (type != NUMERICOID || numeric_typmod_scale(typmod) < 0) return one;
+    if (name == "sum") one[0].typmod = numeric_of_scale(numeric_typmod_scale(typmod));
+    if (name == "min" || name == "max") one[0].typmod = typmod;
+    return one;
 }
 
 bool groupable(DeparseContext& ctx, Expr* expr) {
@@ -555,7 +612,11 @@ bool deparse_upper_output(DeparseContext& ctx, Expr* expr, std::string& out) {
     // Outputs are grouping columns (text ones already read as ::text) and aggregates, whose
     // built-in result types over those arguments are the same there.
     if (!IsA(expr, Var) && !IsA(expr, Aggref)) return false;
-    return deparse_expr(ctx, expr, out);
+    bool saved = ctx.select_list;
+    ctx.select_list = true;
+    bool ok = deparse_expr(ctx, expr, out);
+    ctx.select_list = saved;
+    return ok;
 }
 
 std::string substitute_params(const std::string& sql, const std::vector<std::string>& literals) {

@@ -28,6 +28,21 @@ struct DeparseContext {
     // A grouped query's select list, GROUP BY, HAVING and ORDER BY: aggregates may be sent, and
     // PostgreSQL text columns are read as ::text (the remote's may be citext or an enum).
     bool upper = false;
+    // Writing the select list itself: an MSSQL avg may be sent as two columns (sum, count), which
+    // only a select list can hold (not HAVING or ORDER BY).
+    bool select_list = false;
+};
+
+// How one remote column of a grouped query's select list fills the scan tuple: its own output, or
+// one half of an MSSQL avg (an exact sum, then the count), divided here as PostgreSQL's avg does.
+enum class ColumnRole : int { value = 0, avg_sum = 1, avg_count = 2 };
+
+// One remote column of a grouped output, and the type it is read as (InvalidOid: the output's own;
+// typmod -1: the type's own).
+struct OutputColumn {
+    ColumnRole role = ColumnRole::value;
+    Oid type = InvalidOid;
+    int32 typmod = -1;
 };
 
 // Writes expr into out; false when it cannot be sent (then out is garbage).
@@ -44,11 +59,14 @@ bool deparse_upper_order_by(DeparseContext& ctx, List* pathkeys, List* exprs, st
 // GROUP BY expr means the same remotely: a plain column (for MSSQL of a type compared alike
 // there: not text, which is case-insensitive).
 bool groupable(DeparseContext& ctx, Expr* expr);
-// The typmod an output of a grouped query is read with (-1: its own). MSSQL decimals come back
-// with the scale of the remote's expression type (and the TDS test server's stand-in may widen it);
-// sum/min/max over numeric(p,s) or bigint have PostgreSQL's scale, so the value is read with it.
-int32 upper_output_typmod(DeparseContext& ctx, Expr* expr);
-// A grouped query's select-list item: a grouping column or an aggregate.
+// The remote columns a grouped query's output comes back as, in select-list order, and how each
+// is read. Usually one column, read as the output's type; MSSQL decimals come back with the scale
+// of the remote's expression type (and the TDS test server's stand-in may widen it), so sum/min/max
+// over numeric(p,s) or bigint are read with PostgreSQL's scale. An MSSQL avg is two columns: the
+// exact sum (numeric of the argument's scale, or float8) and the count (int8).
+std::vector<OutputColumn> upper_output_columns(DeparseContext& ctx, Expr* expr);
+// A grouped query's select-list item: a grouping column or an aggregate (an MSSQL avg writes two
+// comma-separated columns, see upper_output_columns).
 bool deparse_upper_output(DeparseContext& ctx, Expr* expr, std::string& out);
 
 std::string remote_table_name(const TableOptions& table);   // quoted schema.table, or (query) AS q

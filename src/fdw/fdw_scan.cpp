@@ -49,6 +49,7 @@ struct ScanExec {
     List* param_states = NIL;
     long long rows = 0;
     bool table_layout = true;   // false: the scan tuple is a grouped query's outputs
+    std::vector<ColumnRole> roles;   // grouped: how each remote column fills the outputs
 };
 
 ScanExec* scan_exec(ForeignScanState* node) {
@@ -156,6 +157,9 @@ ForeignScan* get_foreign_plan(PlannerInfo* root, RelOptInfo* foreignrel, Oid, Fo
         pg::pg_call([&] {
             ListCell* c;
             foreach (c, info->remote_conds) remote_exprs = lappend(remote_exprs, lfirst_node(RestrictInfo, c)->clause);
+            // HAVING conditions the remote cannot evaluate filter the groups here; the grouping
+            // columns and aggregates they use are in the scan tuple (fdw_scan_tlist), fetched.
+            if (grouped) local_exprs = list_copy(upper->local_having);
         });
     } else pg::pg_call([&] {
         ListCell* c;
@@ -178,18 +182,25 @@ ForeignScan* get_foreign_plan(PlannerInfo* root, RelOptInfo* foreignrel, Oid, Fo
     upper_ctx.upper = true;
     remote::SelectParts parts;
     std::vector<int> attrs;
-    std::vector<int> read_typmods;   // grouped: per output, the typmod to read it with (-1: its own)
+    // grouped: per remote column, how it fills the outputs and the type/typmod to read it with
+    // (InvalidOid / -1: the output's own).
+    std::vector<OutputColumn> reads;
     List* fdw_scan_tlist = NIL;
     Index scan_relid = baserel->relid;
     if (grouped) {
-        // The scan tuple is the grouping columns and aggregates, as the remote returns them.
+        // The scan tuple is the grouping columns and aggregates, as the remote returns them (an
+        // MSSQL avg as two columns, combined into its output here).
         ListCell* c;
+        int output = 0;
         foreach (c, upper->outputs) {
+            ++output;
             if (!parts.columns.empty()) parts.columns += ", ";
             if (!deparse_upper_output(upper_ctx, static_cast<Expr*>(lfirst(c)), parts.columns))
                 throw Error(sqlstate::internal_error, "an aggregate judged sendable could not be written for the remote");
-            attrs.push_back(int(attrs.size()) + 1);
-            read_typmods.push_back(upper_output_typmod(upper_ctx, static_cast<Expr*>(lfirst(c))));
+            for (const OutputColumn& column : upper_output_columns(upper_ctx, static_cast<Expr*>(lfirst(c)))) {
+                attrs.push_back(output);
+                reads.push_back(column);
+            }
         }
         foreach (c, upper->group_by) {
             if (!parts.group_by.empty()) parts.group_by += ", ";
@@ -262,10 +273,17 @@ ForeignScan* get_foreign_plan(PlannerInfo* root, RelOptInfo* foreignrel, Oid, Fo
     List* private_list = pg::pg_call([&] {
         List* attr_list = NIL;
         for (int a : attrs) attr_list = lappend_int(attr_list, a);
+        List* role_list = NIL;
+        List* type_list = NIL;
         List* typmod_list = NIL;
-        for (int t : read_typmods) typmod_list = lappend_int(typmod_list, t);
-        return list_make5(makeString(pstrdup(sql.c_str())), attr_list, makeInteger(table.fetch_size),
-                          makeInteger(grouped ? 0 : 1), typmod_list);
+        for (const OutputColumn& r : reads) {
+            role_list = lappend_int(role_list, int(r.role));
+            type_list = lappend_oid(type_list, r.type);
+            typmod_list = lappend_int(typmod_list, r.typmod);
+        }
+        List* out = list_make5(makeString(pstrdup(sql.c_str())), attr_list, makeInteger(table.fetch_size),
+                               makeInteger(grouped ? 0 : 1), typmod_list);
+        return lappend(lappend(out, type_list), role_list);
     });
     Index relid = upper ? 0 : baserel->relid;
     return pg::pg_call([&] {
@@ -294,10 +312,17 @@ void begin_foreign_scan(ForeignScanState* node, int eflags) {
     TupleDesc desc = node->ss.ss_ScanTupleSlot->tts_tupleDescriptor;
     exec->readers.resize(exec->retrieved_attrs.size());
     List* read_typmods = static_cast<List*>(list_nth(plan->fdw_private, 4));
+    List* read_types = static_cast<List*>(list_nth(plan->fdw_private, 5));
+    List* roles = static_cast<List*>(list_nth(plan->fdw_private, 6));
+    foreach (lc, roles) exec->roles.push_back(ColumnRole(lfirst_int(lc)));
     for (size_t i = 0; i < exec->retrieved_attrs.size(); ++i) {
         Form_pg_attribute att = TupleDescAttr(desc, exec->retrieved_attrs[i] - 1);
         int32 typmod = int(i) < list_length(read_typmods) ? list_nth_int(read_typmods, int(i)) : -1;
-        prepare_reader(exec->readers[i], att->atttypid, typmod >= 0 ? typmod : att->atttypmod, estate->es_query_cxt);
+        Oid type = int(i) < list_length(read_types) ? list_nth_oid(read_types, int(i)) : InvalidOid;
+        if (OidIsValid(type))
+            prepare_reader(exec->readers[i], type, typmod, estate->es_query_cxt);
+        else
+            prepare_reader(exec->readers[i], att->atttypid, typmod >= 0 ? typmod : att->atttypmod, estate->es_query_cxt);
     }
     foreach (lc, plan->fdw_exprs) exec->param_types.push_back(exprType(static_cast<Node*>(lfirst(lc))));
     exec->param_states = pg::pg_call([&] { return ExecInitExprList(plan->fdw_exprs, (PlanState*) node); });
@@ -340,7 +365,7 @@ TupleTableSlot* iterate_foreign_scan(ForeignScanState* node) {
     if (!exec->stream->next(exec->row)) return slot;
     ++exec->rows;
     store_row(exec->table, exec->retrieved_attrs, exec->readers, exec->stream->columns(), exec->row, slot,
-              exec->table_layout);
+              exec->table_layout, exec->roles);
     return slot;
 }
 

@@ -25,8 +25,10 @@ struct UpperInfo {
     RelOptInfo* base = nullptr;
     bool grouped = false;       // aggregates sent: the scan tuple is `outputs`
     List* outputs = NIL;        // grouped: grouping columns and aggregates, in scan-tuple order
+                                // (also those only local_having needs)
     List* group_by = NIL;       // grouped: GROUP BY expressions
-    List* having = NIL;         // grouped: HAVING conditions
+    List* having = NIL;         // grouped: HAVING conditions sent to the remote
+    List* local_having = NIL;   // grouped: HAVING conditions evaluated here on the scan's outputs
     bool final_limit = false;   // LIMIT/OFFSET (and sort_pathkeys as ORDER BY) sent
     List* sort_pathkeys = NIL;
     double rows = 0;            // grouped: estimated groups

@@ -2,8 +2,10 @@
 #include "fdw/scan_support.hpp"
 
 extern "C" {
+#include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "utils/builtins.h"
+#include "utils/numeric.h"
 }
 
 namespace berqenas::fdw {
@@ -29,11 +31,21 @@ std::string describe_key(const TableOptions& table, const std::vector<int>& attr
     return out;
 }
 
+// avg = sum / count, as PostgreSQL's avg final functions compute it: int8_avg, numeric_poly_avg
+// and numeric_avg divide the exact sum by the count with numeric_div; float8_avg divides in
+// float8. No rows (count 0) is NULL. Runs inside pg_call.
+Datum average(const ColumnReader& sum_reader, Datum sum, bool sum_null, Datum count, bool count_null, bool* isnull) {
+    *isnull = sum_null || count_null || DatumGetInt64(count) == 0;
+    if (*isnull) return Datum(0);
+    if (sum_reader.local_type == FLOAT8OID) return Float8GetDatum(DatumGetFloat8(sum) / double(DatumGetInt64(count)));
+    return DirectFunctionCall2(numeric_div, sum, NumericGetDatum(int64_to_numeric(DatumGetInt64(count))));
+}
+
 }  // namespace
 
 void store_row(const TableOptions& table, const std::vector<int>& attrs, std::vector<ColumnReader>& readers,
                const std::vector<remote::StreamColumn>& columns, const std::vector<remote::RemoteValue>& row,
-               TupleTableSlot* slot, bool table_layout) {
+               TupleTableSlot* slot, bool table_layout, const std::vector<ColumnRole>& roles) {
     int natts = slot->tts_tupleDescriptor->natts;
     Datum* values = slot->tts_values;
     bool* nulls = slot->tts_isnull;
@@ -47,9 +59,20 @@ void store_row(const TableOptions& table, const std::vector<int>& attrs, std::ve
                                              std::to_string(n));
     try {
         pg::pg_call([&] {
+            Datum sum = Datum(0);
+            bool sum_null = true;
             for (size_t i = 0; i < n; ++i) {
                 int a = attrs[i] - 1;
-                values[a] = value_to_datum(readers[i], row[i], columns[i].type_code, &nulls[a]);
+                ColumnRole role = i < roles.size() ? roles[i] : ColumnRole::value;
+                if (role == ColumnRole::value) {
+                    values[a] = value_to_datum(readers[i], row[i], columns[i].type_code, &nulls[a]);
+                } else if (role == ColumnRole::avg_sum) {
+                    sum = value_to_datum(readers[i], row[i], columns[i].type_code, &sum_null);
+                } else {
+                    bool count_null;
+                    Datum count = value_to_datum(readers[i], row[i], columns[i].type_code, &count_null);
+                    values[a] = average(readers[i - 1], sum, sum_null, count, count_null, &nulls[a]);
+                }
             }
         });
     } catch (const Error& e) {

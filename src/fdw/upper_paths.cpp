@@ -1,5 +1,5 @@
 // Work above the scan sent to the remote whole: aggregation (GROUP BY on plain columns, count/
-// sum/min/max/avg, HAVING) and the final ORDER BY with LIMIT/OFFSET, each only when every
+// sum/min/max/avg, HAVING in part) and the final ORDER BY with LIMIT/OFFSET, each only when every
 // expression means the same there (the rules of deparse.cpp); otherwise PostgreSQL does it here.
 #include <algorithm>
 #include <memory>
@@ -50,7 +50,8 @@ void* owned(T* object) {
 }
 
 // UPPERREL_GROUP_AGG over our base relation: one path whose scan tuple is the grouping columns
-// and the aggregates, computed by the remote.
+// and the aggregates, computed by the remote; HAVING conditions it cannot evaluate are the scan's
+// local filter.
 void add_grouping_path(PlannerInfo* root, RelOptInfo* input_rel, RelOptInfo* grouped_rel, GroupPathExtraData* extra) {
     Query* q = root->parse;
     if (q->groupingSets || extra->patype != PARTITIONWISE_AGGREGATE_NONE) return;
@@ -107,18 +108,41 @@ void add_grouping_path(PlannerInfo* root, RelOptInfo* input_rel, RelOptInfo* gro
             outputs = pg::pg_call([&] { return list_append_unique(outputs, part); });
         }
     }
-    if (outputs == NIL) return;
-
+    // HAVING, split as postgres_fdw does: what the remote evaluates exactly is sent; the rest
+    // filters the groups here (a function of ours, an MSSQL avg or text comparison), from
+    // grouping columns and aggregates fetched for it.
     List* having = NIL;
+    List* local_having = NIL;
     if (extra->havingQual != nullptr) {
         foreach (lc, reinterpret_cast<List*>(extra->havingQual)) {
             Expr* cond = static_cast<Expr*>(lfirst(lc));
             std::string scratch;
             ctx.recheck = false;
-            if (!deparse_condition(ctx, cond, scratch) || ctx.recheck) return;
-            having = pg::pg_call([&] { return lappend(having, cond); });
+            bool remote = deparse_condition(ctx, cond, scratch) && !ctx.recheck;
+            pg::pg_call([&] {
+                if (remote)
+                    having = lappend(having, cond);
+                else
+                    local_having = lappend(local_having, cond);
+            });
         }
     }
+    if (local_having != NIL) {
+        List* parts = pg::pg_call([&] {
+            return pull_var_clause((Node*) local_having, PVC_INCLUDE_AGGREGATES | PVC_RECURSE_PLACEHOLDERS);
+        });
+        foreach (lc, parts) {
+            Expr* part = static_cast<Expr*>(lfirst(lc));
+            std::string scratch;
+            if (IsA(part, Var)) {
+                if (!pg::pg_call([&] { return list_member(group_by, part); })) return;
+            } else if (!IsA(part, Aggref) || !deparse_upper_output(ctx, part, scratch)) {
+                return;   // an aggregate the remote cannot compute, or GROUPING()
+            }
+            outputs = pg::pg_call([&] { return list_append_unique(outputs, part); });
+        }
+    }
+    if (outputs == NIL) return;
 
     auto* u = new UpperInfo();
     grouped_rel->fdw_private = owned(u);
@@ -127,18 +151,23 @@ void add_grouping_path(PlannerInfo* root, RelOptInfo* input_rel, RelOptInfo* gro
     u->outputs = outputs;
     u->group_by = group_by;
     u->having = having;
+    u->local_having = local_having;
     double input_rows = input_rel->rows;
     double groups = 1;
+    double sent_groups = 1;
     pg::pg_call([&] {
         if (group_by != NIL) groups = estimate_num_groups(root, group_by, input_rows, NULL, NULL);
         if (having != NIL) groups *= clauselist_selectivity(root, having, 0, JOIN_INNER, NULL);
+        sent_groups = clamp_row_est(groups);
+        if (local_having != NIL) groups *= clauselist_selectivity(root, local_having, 0, JOIN_INNER, NULL);
         groups = clamp_row_est(groups);
     });
     u->rows = groups;
-    // The remote reads the rows; only the groups cross the network.
+    // The remote reads the rows; only the groups cross the network (and are filtered here).
     double tuples = input_rel->tuples > 0 ? input_rel->tuples : input_rows;
     u->startup_cost = 100 + tuples * cpu_operator_cost * 0.5;
-    u->total_cost = u->startup_cost + groups * cpu_tuple_cost * 2;
+    u->total_cost = u->startup_cost + sent_groups * cpu_tuple_cost * 2 +
+                    sent_groups * cpu_operator_cost * list_length(local_having);
     pg::pg_call([&] {
         add_path(grouped_rel, (Path*) create_foreign_upper_path(root, grouped_rel, grouped_rel->reltarget, u->rows,
                                                                 u->startup_cost, u->total_cost, NIL, NULL, NIL));
@@ -172,7 +201,8 @@ void add_final_path(PlannerInfo* root, RelOptInfo* output_rel, FinalPathExtraDat
     if (has_grouping(root)) {
         RelOptInfo* grouped = pg::pg_call([&] { return fetch_upper_rel(root, UPPERREL_GROUP_AGG, NULL); });
         UpperInfo* g = upper_info(grouped);
-        if (g == nullptr || !g->grouped) return;
+        // Groups still to be filtered here: a remote TOP would count them before the filter.
+        if (g == nullptr || !g->grouped || g->local_having != NIL) return;
         RelInfo* info = rel_info(g->base);
         DeparseContext ctx;
         ctx.table = &info->table;
