@@ -5,6 +5,8 @@
 #include <chrono>
 #include <map>
 
+#include "sync/row_difference.hpp"
+
 extern "C" {
 #include "access/table.h"
 #include "catalog/pg_type.h"
@@ -22,22 +24,6 @@ namespace {
 std::string quote_ident(const std::string& name) {
     const char* q = pg::pg_call([&] { return quote_identifier(name.c_str()); });
     return q;
-}
-
-// Types whose equality operator holds exactly when the values are the same, so a row can be
-// compared column by column without text output (the only equal-but-differently-written values
-// among them, numeric 1.0 / 1.00 and float 0 / -0, are the same number). Others (json, interval,
-// arrays, geometric and user types) are compared as text, which never misses a change.
-bool compares_exactly(Oid type) {
-    switch (type) {
-        case BOOLOID: case INT2OID: case INT4OID: case INT8OID: case OIDOID:
-        case FLOAT4OID: case FLOAT8OID: case NUMERICOID:
-        case TEXTOID: case VARCHAROID: case BPCHAROID: case NAMEOID: case BYTEAOID: case UUIDOID:
-        case DATEOID: case TIMEOID: case TIMESTAMPOID: case TIMESTAMPTZOID:
-            return true;
-        default:
-            return false;
-    }
 }
 
 std::string quote_literal(const std::string& text) {
@@ -101,11 +87,8 @@ IncrementalApplier::IncrementalApplier(Oid target, const std::string& target_nam
             sets += (sets.empty() ? "" : ", ") + q + " = EXCLUDED." + q;
             update_sets += (update_sets.empty() ? "" : ", ") + q + " = d._c" + std::to_string(i + 1);
         }
-        // A row differs when any column's value differs. The type's own equality is exact (and far
-        // cheaper than text) only for types whose equal values are also written alike.
-        const std::string o = "o." + q;
-        differs += (i ? " OR " : "") + (compares_exactly(it->second.second) ? o + " IS DISTINCT FROM " + n
-                                                                            : o + "::text IS DISTINCT FROM " + n + "::text");
+        // A row differs when any column's value differs (typed comparison: far cheaper than text).
+        differs += (i ? " OR " : "") + column_differs_sql(it->second.second, "o." + q, n);
     }
     std::string join, update_join, key_json = "jsonb_build_object(", keys;
     for (size_t i = 0; i < key.size(); ++i) {

@@ -21,6 +21,7 @@
 #include "sync/engine/schema_plan.hpp"
 #include "sync/engine/sync_id.hpp"
 #include "sync/progress.hpp"
+#include "sync/row_difference.hpp"
 #include "sync/session_connections.hpp"
 #include "sync/sync_settings.hpp"
 
@@ -203,12 +204,19 @@ void diff_and_journal(pg::SpiSession& spi, Context& ctx, long long table_id, con
     const std::string soft = has_soft_delete
                                  ? "(n.\"is_deleted\" IS TRUE AND o.\"is_deleted\" IS NOT TRUE)"
                                  : "false";
+    // Both tables have the target's columns; a row differs when any column's value differs.
+    std::string differs;
+    for (auto& row : spi.execute("SELECT quote_ident(attname), atttypid FROM pg_catalog.pg_attribute "
+                                 "WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+                                 {target}).rows)
+        differs += (differs.empty() ? "" : " OR ") +
+                   column_differs_sql(Oid(std::stoul(*row[1])), "o." + *row[0], "n." + *row[0]);
     std::string sql =
         "WITH d AS (SELECT " + key_json(key, "o", "n") + " AS key, o." + k0 + " IS NULL AS is_ins, n." + k0 +
         " IS NULL AS is_del, " + soft + " AS is_soft, CASE WHEN o." + k0 +
         " IS NULL THEN NULL ELSE to_jsonb(o) END AS old_row FROM " + target + " o " +
         (full ? "FULL JOIN " : "RIGHT JOIN ") + source + " n ON " + key_equal(key, "o", "n") + " WHERE o." + k0 +
-        " IS NULL OR n." + k0 + " IS NULL OR ROW(o.*)::text IS DISTINCT FROM ROW(n.*)::text), "
+        " IS NULL OR n." + k0 + " IS NULL OR " + differs + "), "
         "j AS (INSERT INTO berqenas.sync_journal (sync_job_id, sync_table_id, key, old_row) "
         "SELECT $1::bigint, $2::bigint, key, old_row FROM d WHERE $3::boolean) "
         "SELECT count(*) FILTER (WHERE is_ins), count(*) FILTER (WHERE NOT is_ins AND NOT is_del AND NOT is_soft), "
