@@ -260,12 +260,15 @@ DECLARE
     cfg berqenas.sync_configs;
     last_job berqenas.sync_jobs;
     last_ok berqenas.sync_jobs;
+    open_run berqenas.sync_jobs;
 BEGIN
     SELECT * INTO cfg FROM berqenas.sync_configs c WHERE c.remote_database_id = db_id;
     SELECT * INTO last_job FROM berqenas.sync_jobs j WHERE j.remote_database_id = db_id
      ORDER BY j.started_at DESC, j.id DESC LIMIT 1;
     SELECT * INTO last_ok FROM berqenas.sync_jobs j WHERE j.remote_database_id = db_id AND j.status = 'succeeded'
      ORDER BY j.started_at DESC, j.id DESC LIMIT 1;
+    SELECT * INTO open_run FROM berqenas.sync_jobs j
+     WHERE j.remote_database_id = db_id AND j.mode = 'realtime' AND j.status = 'running' ORDER BY j.id DESC LIMIT 1;
     RETURN jsonb_build_object(
         'name', name,
         'mode', coalesce(cfg.sync_mode, 'full'),
@@ -286,6 +289,9 @@ BEGIN
                          WHERE j.remote_database_id = db_id AND j.status IN ('failed', 'cancelled')),
         'sync_count', (SELECT count(*) FROM berqenas.sync_jobs j WHERE j.remote_database_id = db_id),
         'running', EXISTS (SELECT 1 FROM berqenas._sync_progress() p WHERE p.remote_database = name),
+        'realtime_run', CASE WHEN open_run.id IS NULL THEN NULL ELSE jsonb_build_object(
+            'sync_id', open_run.sync_id, 'started_at', open_run.started_at, 'records_synced', open_run.records_synced,
+            'tables', open_run.tables) END,
         'tables', coalesce((SELECT jsonb_object_agg(t.remote_table, jsonb_build_object(
                                 'local_table', format('%I.%I', t.local_schema, t.local_table),
                                 'watermark', t.watermark, 'last_synced_at', t.last_synced_at,

@@ -13,6 +13,8 @@ struct SyncSettings {
     static bool journal;                      // berqenas.sync_journal
     static int realtime_poll_ms;              // berqenas.realtime_poll_interval
     static int realtime_batch;                // berqenas.realtime_batch_size
+    static int realtime_run_interval_s;       // berqenas.realtime_run_interval: a realtime run's window
+    static int realtime_run_changes;          // berqenas.realtime_run_changes: most changes per realtime run
     static char* launcher_database;           // berqenas.launcher_database
 };
 
