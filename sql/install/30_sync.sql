@@ -142,6 +142,78 @@ BEGIN
 END
 $$;
 
+-- berqenas.journal_retention as set ('7d', '12h', '0'); in a session that has not loaded the
+-- library yet, and without a setting in postgresql.conf, the GUC is not defined: its default then.
+CREATE FUNCTION berqenas._journal_retention_setting() RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT coalesce(nullif(current_setting('berqenas.journal_retention', true), ''), '7d')
+$$;
+
+-- Journal pruning (berqenas.journal_retention; 0 keeps every journal). A run's journal goes once
+-- the run ended longer ago than the retention, and only when all of it was written before the
+-- journal of every run of its database that can still be rolled back, so a run that stays
+-- rollback-able is never ordered after a pruned one (rollback would not see it). The run is marked
+-- {"_journal": "pruned"} in sync_jobs.tables (its history row stays) in the transaction that
+-- deletes its first journal rows; then at most max_rows journal rows of marked runs are deleted
+-- (NULL: all). Runs are locked first: one a rollback holds is skipped (and counts as kept), and a
+-- rollback waits for a prune in progress. Returns the number of journal rows deleted.
+CREATE FUNCTION berqenas._sync_journal_prune(max_rows bigint DEFAULT NULL) RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    retention interval := berqenas._journal_retention_setting()::interval;
+    cutoff timestamptz := clock_timestamp() - retention;
+    oldest bigint;
+    candidates bigint[];
+    runs bigint[];
+    deleted bigint;
+BEGIN
+    IF retention <= interval '0' THEN
+        RETURN 0;
+    END IF;
+    oldest := (SELECT min(jr.sync_job_id) FROM berqenas.sync_journal jr);
+    IF oldest IS NULL THEN
+        RETURN 0;
+    END IF;
+    SELECT array_agg(c.id) INTO candidates FROM (
+        SELECT c.id FROM berqenas.sync_jobs c
+         WHERE c.id >= oldest AND c.status <> 'running' AND c.finished_at < cutoff
+           AND c.tables ->> '_journal' IS DISTINCT FROM 'pruned'
+           AND EXISTS (SELECT 1 FROM berqenas.sync_journal jr WHERE jr.sync_job_id = c.id)
+         FOR UPDATE SKIP LOCKED) c;
+    IF candidates IS NOT NULL THEN
+        WITH kept AS (   -- per database: the first journal row of the runs that stay rollback-able
+            SELECT k.remote_database_id AS db,
+                   min((SELECT min(jr.id) FROM berqenas.sync_journal jr WHERE jr.sync_job_id = k.id)) AS first_row
+              FROM berqenas.sync_jobs k
+             WHERE k.id >= oldest AND k.id <> ALL (candidates) AND k.status IN ('succeeded', 'running')
+               AND k.tables ->> '_journal' IS DISTINCT FROM 'pruned'
+             GROUP BY k.remote_database_id
+        )
+        UPDATE berqenas.sync_jobs j
+           SET tables = j.tables || jsonb_build_object('_journal', 'pruned', '_journal_pruned_at', clock_timestamp())
+         WHERE j.id = ANY (candidates)
+           AND (SELECT max(jr.id) FROM berqenas.sync_journal jr WHERE jr.sync_job_id = j.id)
+               < coalesce((SELECT kept.first_row FROM kept WHERE kept.db = j.remote_database_id), 9223372036854775807);
+    END IF;
+    SELECT array_agg(m.id) INTO runs FROM (
+        SELECT j.id FROM berqenas.sync_jobs j
+         WHERE j.id >= oldest AND j.tables ->> '_journal' = 'pruned'
+           AND EXISTS (SELECT 1 FROM berqenas.sync_journal jr WHERE jr.sync_job_id = j.id)
+         FOR UPDATE SKIP LOCKED) m;
+    IF runs IS NULL THEN
+        RETURN 0;
+    END IF;
+    IF max_rows IS NULL THEN
+        DELETE FROM berqenas.sync_journal jr WHERE jr.sync_job_id = ANY (runs);
+    ELSE
+        DELETE FROM berqenas.sync_journal jr
+         WHERE jr.id IN (SELECT x.id FROM berqenas.sync_journal x WHERE x.sync_job_id = ANY (runs) LIMIT max_rows);
+    END IF;
+    GET DIAGNOSTICS deleted = ROW_COUNT;
+    RETURN deleted;
+END
+$$;
+
 SELECT pg_catalog.pg_extension_config_dump('berqenas.sync_configs', '');
 SELECT pg_catalog.pg_extension_config_dump('berqenas.sync_tables', '');
 SELECT pg_catalog.pg_extension_config_dump('berqenas.sync_tables_id_seq', '');
@@ -289,11 +361,23 @@ CREATE FUNCTION berqenas.sync(name text, tables text[] DEFAULT NULL, "full" bool
     RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     db_id bigint := berqenas._remote_database_id(name);
+    result jsonb;
+    pruned bigint;
 BEGIN
     IF tables IS NOT NULL AND (cardinality(tables) = 0 OR array_position(tables, NULL) IS NOT NULL) THEN
         RAISE EXCEPTION 'tables must be NULL (every configured table) or a list of table names' USING ERRCODE = '22023';
     END IF;
-    RETURN berqenas._sync_run(db_id, tables, coalesce("full", false), 'manual');
+    result := berqenas._sync_run(db_id, tables, coalesce("full", false), 'manual');
+    -- Journals past berqenas.journal_retention go now, in this transaction: about as much as the
+    -- syncs of that long ago wrote.
+    pruned := berqenas._sync_journal_prune(NULL);
+    IF pruned > 0 THEN
+        INSERT INTO berqenas.sync_job_log (sync_job_id, level, message)
+        SELECT j.id, 'info', format('pruned %s journal rows older than berqenas.journal_retention (%s)',
+                                    pruned, berqenas._journal_retention_setting())
+          FROM berqenas.sync_jobs j WHERE j.sync_id = result ->> 'sync_id';
+    END IF;
+    RETURN result;
 END
 $$;
 
@@ -465,6 +549,11 @@ BEGIN
     END IF;
     IF (job.tables ->> '_journal') = 'off' THEN
         RAISE EXCEPTION 'sync "%" kept no journal (berqenas.sync_journal was off)', sync_id USING ERRCODE = '55000';
+    ELSIF (job.tables ->> '_journal') = 'pruned' THEN
+        RAISE EXCEPTION 'cannot roll back sync "%": its journal was pruned (berqenas.journal_retention is %)',
+                        sync_id, berqenas._journal_retention_setting()
+            USING ERRCODE = '55000', DETAIL = format('pruned at %s', job.tables ->> '_journal_pruned_at'),
+                  HINT = 'raise berqenas.journal_retention to keep journals longer; sync(name, "full" => true) copies the tables again';
     END IF;
     runs := berqenas._sync_rollback_set(job.id);
     SELECT string_agg(format('%s (%s%s)', l.sync_id, l.mode, CASE WHEN l.status = 'running' THEN ', open' ELSE '' END),
@@ -551,6 +640,21 @@ BEGIN
 END
 $$;
 
+-- Prunes journals past berqenas.journal_retention now (sync() and the realtime worker also do it
+-- on their own). Returns {"journal_rows": deleted, "pruned_runs": runs marked pruned, "retention"}.
+CREATE FUNCTION berqenas.prune_journal() RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    marked_before bigint := (SELECT count(*) FROM berqenas.sync_jobs j WHERE j.tables ->> '_journal' = 'pruned');
+    deleted bigint;
+BEGIN
+    deleted := berqenas._sync_journal_prune(NULL);
+    RETURN jsonb_build_object('journal_rows', deleted,
+                              'pruned_runs', (SELECT count(*) FROM berqenas.sync_jobs j WHERE j.tables ->> '_journal' = 'pruned') - marked_before,
+                              'retention', berqenas._journal_retention_setting());
+END
+$$;
+
 -- Each running sync, from any session (shared memory; needs shared_preload_libraries).
 CREATE VIEW berqenas.sync_progress AS
 SELECT * FROM berqenas._sync_progress();
@@ -565,5 +669,6 @@ GRANT EXECUTE ON FUNCTION
     berqenas.sync_logs(text, integer, text),
     berqenas.verify(text, text[]),
     berqenas.rollback(text, boolean),
+    berqenas.prune_journal(),
     berqenas._sync_progress()
     TO berqenas_admin;

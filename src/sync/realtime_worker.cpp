@@ -63,6 +63,7 @@ constexpr int lock_class_worker = 20400;   // pg_advisory_lock(20400, remote dat
 // pg_advisory_xact_lock_shared(20262, remote database id): held by each round that applies changes;
 // rollback() takes it exclusively, so it waits for the round in flight and the next round waits for it.
 constexpr int lock_class_apply = 20262;
+constexpr long long prune_chunk_rows = 5000;   // journal rows pruned per transaction, between rounds
 
 struct WorkerArgs {
     Oid database;
@@ -230,6 +231,7 @@ struct Worker {
     RealtimeRun run;
     FailureStreak failure;
     SPIPlanPtr journal_insert = nullptr;
+    std::chrono::steady_clock::time_point next_prune = std::chrono::steady_clock::now();
 };
 
 // What applying one table's changes in one round did: counts, and (journal on) the [key, old row]
@@ -542,6 +544,32 @@ void hold_apply_lock(pg::SpiSession& spi, long long db_id) {
                        {std::to_string(lock_class_apply), to_s(db_id)});
 }
 
+// Journal pruning (berqenas.journal_retention) in small transactions between rounds, so a large
+// backlog never holds up applying changes for long. A failure is logged and tried again later.
+void prune_journal_if_due(Worker& w) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now < w.next_prune) return;
+    long long deleted = 0;
+    try {
+        begin_xact();
+        {
+            pg::SpiSession spi;
+            auto r = spi.execute_cached("SELECT berqenas._sync_journal_prune($1::bigint)", {to_s(prune_chunk_rows)});
+            deleted = std::stoll(r.rows.at(0).at(0).value_or("0"));
+        }
+        commit_xact();
+    } catch (const Error& e) {
+        if (e.sqlstate() == sqlstate::query_canceled) throw;
+        std::string message = e.what();
+        pg::pg_call([&] {
+            AbortCurrentTransaction();
+            elog(WARNING, "berqenas realtime: pruning the sync journal failed: %s", message.c_str());
+        });
+    }
+    // More to prune: the next chunk soon; otherwise look again in a minute.
+    w.next_prune = now + (deleted >= prune_chunk_rows ? std::chrono::seconds(1) : std::chrono::seconds(60));
+}
+
 // One round: returns false when the worker should stop (realtime was turned off).
 bool run_round(Worker& w) {
     std::vector<std::pair<long long, std::vector<long long>>> to_delete;   // table id -> applied change ids
@@ -630,6 +658,7 @@ bool run_round(Worker& w) {
             w.conn->execute(capture_delete_sql(w.conn->kind(), remote_of[table_id], chunk));
         }
     }
+    prune_journal_if_due(w);
     if (applied == 0) wait_for_changes(w);
     return true;
 }

@@ -26,6 +26,7 @@ int SyncSettings::realtime_poll_ms = 200;
 int SyncSettings::realtime_batch = 5000;
 int SyncSettings::realtime_run_interval_s = 300;
 int SyncSettings::realtime_run_changes = 100000;
+int SyncSettings::journal_retention_s = 7 * 24 * 3600;   // berqenas._journal_retention_setting() repeats it
 char* SyncSettings::launcher_database = nullptr;
 
 namespace {
@@ -81,6 +82,11 @@ void on_load() {
     DefineCustomIntVariable("berqenas.realtime_run_changes", "Most changes one realtime run records before the next opens.",
                             nullptr, &SyncSettings::realtime_run_changes, 100000, 1, INT_MAX, PGC_SIGHUP, 0, nullptr,
                             nullptr, nullptr);
+    DefineCustomIntVariable("berqenas.journal_retention",
+                            "How long the rollback journal of a finished sync is kept.",
+                            "0 keeps journals forever. Older journals are pruned by sync() and the realtime workers.",
+                            &SyncSettings::journal_retention_s, 7 * 24 * 3600, 0, INT_MAX, PGC_SUSET, GUC_UNIT_S,
+                            nullptr, nullptr, nullptr);
     DefineCustomStringVariable("berqenas.launcher_database",
                                "Database whose realtime syncs start with the server.", nullptr,
                                &SyncSettings::launcher_database, "postgres", PGC_SIGHUP, 0, nullptr, nullptr,
