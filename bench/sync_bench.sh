@@ -211,6 +211,11 @@ SQL
                                       count(*), round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1),
                                       round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 1), round(max(ms)::numeric, 1))
                           FROM $3.lag")  (aim: p99 < 1000 ms)"
+    # What was recorded: realtime runs (sync_jobs) and their journal (one row per table and round).
+    echo "  $(cloud -c "SELECT format('recorded: %s realtime run(s), %s changes, %s journal rows', count(*), sum(j.records_synced),
+                                      sum((SELECT count(*) FROM berqenas.sync_journal jr WHERE jr.sync_job_id = j.id)))
+                          FROM berqenas.sync_jobs j JOIN berqenas.remote_databases r ON r.id = j.remote_database_id
+                         WHERE r.name = '$1' AND j.mode = 'realtime'")"
     cloud -c "SELECT berqenas.configure_sync('$1', 'full', ARRAY['$2'], target_schema => '$3') IS NOT NULL" >/dev/null
 }
 

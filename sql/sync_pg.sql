@@ -193,6 +193,10 @@ BEGIN
 END
 $$;
 SELECT id, name FROM rs_local.rs_customers WHERE id IN (30, 31, 300) ORDER BY id;
+-- What the worker applied is a realtime run: counts, and a journal rollback() can use.
+SELECT mode, status, records_synced, tables -> 'rs_customers' AS counts,
+       sync_id = berqenas.sync_status('rs_erp') -> 'realtime_run' ->> 'sync_id' AS open_run
+  FROM berqenas.sync_history('rs_erp', 1);
 SELECT c -> 'capture' AS removed FROM berqenas.configure_sync('rs_erp', 'incremental', ARRAY['rs_customers'], target_schema => 'rs_local') AS c;
 SELECT coalesce(pg_temp.remote_value($$SELECT string_agg(tgname, ',') FROM pg_trigger WHERE tgrelid = 'rs_customers'::regclass AND NOT tgisinternal$$), 'none') AS remote_triggers,
        pg_temp.remote_value($$SELECT count(*)::text FROM pg_class WHERE relname LIKE 'berqenas\_cdc\_rs\_customers%'$$) AS change_tables;

@@ -62,7 +62,9 @@ CREATE TABLE berqenas.sync_journal (
     old_row       jsonb COMPRESSION lz4,   -- lz4: a batch's journal is compressed several times faster than with pglz
     entries       jsonb COMPRESSION lz4
 );
-CREATE INDEX ON berqenas.sync_journal (sync_job_id);
+-- (sync_job_id, id): a run's journal in write order; its first and last rows are one probe each
+-- (rollback orders runs by them, pruning keeps them apart).
+CREATE INDEX ON berqenas.sync_journal (sync_job_id, id);
 
 -- A sync's journal one changed row at a time, batches unpacked, in the order they were written.
 CREATE FUNCTION berqenas._sync_journal_entries(job_id bigint)
@@ -75,6 +77,141 @@ CREATE FUNCTION berqenas._sync_journal_entries(job_id bigint)
            CASE WHEN jsonb_typeof(e.pair -> 1) = 'null' THEN NULL ELSE e.pair -> 1 END
       FROM berqenas.sync_journal jr, jsonb_array_elements(jr.entries) WITH ORDINALITY AS e(pair, ord)
      WHERE jr.sync_job_id = job_id AND jr.entries IS NOT NULL
+$$;
+-- The same for several runs at once (rollback).
+CREATE FUNCTION berqenas._sync_journal_entries(job_ids bigint[])
+    RETURNS TABLE (id bigint, ord bigint, sync_job_id bigint, sync_table_id bigint, whole_table boolean, key jsonb, old_row jsonb)
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT jr.id, 1::bigint, jr.sync_job_id, jr.sync_table_id, jr.whole_table, jr.key, jr.old_row
+      FROM berqenas.sync_journal jr WHERE jr.sync_job_id = ANY (job_ids) AND jr.entries IS NULL
+    UNION ALL
+    SELECT jr.id, e.ord, jr.sync_job_id, jr.sync_table_id, false, e.pair -> 0,
+           CASE WHEN jsonb_typeof(e.pair -> 1) = 'null' THEN NULL ELSE e.pair -> 1 END
+      FROM berqenas.sync_journal jr, jsonb_array_elements(jr.entries) WITH ORDINALITY AS e(pair, ord)
+     WHERE jr.sync_job_id = ANY (job_ids) AND jr.entries IS NOT NULL
+$$;
+
+-- The runs that must be rolled back together with job_id: every run of the same database that can
+-- still be rolled back (succeeded, or a realtime run still open) and changed a row after one of the
+-- set had changed it, found transitively. "After" is the journal's order (row ids), not the runs'
+-- start: a realtime run's window can span other syncs. job_id comes first.
+CREATE FUNCTION berqenas._sync_rollback_set(job_id bigint) RETURNS bigint[]
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    db bigint := (SELECT j.remote_database_id FROM berqenas.sync_jobs j WHERE j.id = job_id);
+    members bigint[] := ARRAY[job_id];
+    frontier bigint[] := ARRAY[job_id];
+    lo bigint;
+    added bigint[];
+BEGIN
+    LOOP
+        lo := (SELECT min(jr.id) FROM berqenas.sync_journal jr WHERE jr.sync_job_id = ANY (frontier));
+        EXIT WHEN lo IS NULL;
+        -- The frontier's journal and, from its first row on, that of the other runs that can still
+        -- be rolled back, one changed row at a time; a window over each row (table, key) finds the
+        -- frontier's first change of it (one sort, whatever the sizes).
+        WITH e AS (
+            SELECT jr.id, jr.sync_job_id AS job, jr.sync_table_id AS tbl, jr.whole_table AS whole, jr.key, jr.entries,
+                   jr.sync_job_id = ANY (frontier) AS mine
+              FROM berqenas.sync_journal jr JOIN berqenas.sync_jobs j ON j.id = jr.sync_job_id
+             WHERE jr.id >= lo AND j.remote_database_id = db
+               AND (jr.sync_job_id = ANY (frontier)
+                    OR (jr.sync_job_id <> ALL (members)
+                        AND (j.status = 'succeeded' OR (j.mode = 'realtime' AND j.status = 'running'))))
+        ), k AS (
+            SELECT e.id, e.job, e.tbl, e.whole, e.mine, x.key
+              FROM e CROSS JOIN LATERAL (SELECT e.key WHERE e.entries IS NULL
+                                         UNION ALL SELECT p -> 0 FROM jsonb_array_elements(e.entries) p) x(key)
+        ), w AS (
+            SELECT k.job, k.id, k.mine, k.whole, k.key,
+                   min(k.id) FILTER (WHERE k.mine) OVER (PARTITION BY k.tbl, k.key) AS first_of_row,
+                   min(k.id) FILTER (WHERE k.mine) OVER (PARTITION BY k.tbl) AS first_of_table,
+                   min(k.id) FILTER (WHERE k.mine AND k.whole) OVER (PARTITION BY k.tbl) AS first_whole
+              FROM k
+        )
+        SELECT array_agg(DISTINCT w.job) INTO added FROM w
+         WHERE NOT w.mine
+           AND ((w.key IS NOT NULL AND w.id > w.first_of_row)   -- the same row, changed later
+                OR w.id > w.first_whole                          -- a table the set emptied, changed later
+                OR (w.whole AND w.id > w.first_of_table));       -- a table replaced whole later
+        EXIT WHEN added IS NULL;
+        members := members || added;
+        frontier := added;
+    END LOOP;
+    RETURN members;
+END
+$$;
+
+-- berqenas.journal_retention as set ('7d', '12h', '0'); in a session that has not loaded the
+-- library yet, and without a setting in postgresql.conf, the GUC is not defined: its default then.
+CREATE FUNCTION berqenas._journal_retention_setting() RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT coalesce(nullif(current_setting('berqenas.journal_retention', true), ''), '7d')
+$$;
+
+-- Journal pruning (berqenas.journal_retention; 0 keeps every journal). A run's journal goes once
+-- the run ended longer ago than the retention, and only when all of it was written before the
+-- journal of every run of its database that can still be rolled back, so a run that stays
+-- rollback-able is never ordered after a pruned one (rollback would not see it). The run is marked
+-- {"_journal": "pruned"} in sync_jobs.tables (its history row stays) in the transaction that
+-- deletes its first journal rows; then at most max_rows journal rows of marked runs are deleted
+-- (NULL: all). Runs are locked first: one a rollback holds is skipped (and counts as kept), and a
+-- rollback waits for a prune in progress. Returns the number of journal rows deleted.
+CREATE FUNCTION berqenas._sync_journal_prune(max_rows bigint DEFAULT NULL) RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    retention interval := berqenas._journal_retention_setting()::interval;
+    cutoff timestamptz := clock_timestamp() - retention;
+    oldest bigint;
+    candidates bigint[];
+    runs bigint[];
+    deleted bigint;
+BEGIN
+    IF retention <= interval '0' THEN
+        RETURN 0;
+    END IF;
+    oldest := (SELECT min(jr.sync_job_id) FROM berqenas.sync_journal jr);
+    IF oldest IS NULL THEN
+        RETURN 0;
+    END IF;
+    SELECT array_agg(c.id) INTO candidates FROM (
+        SELECT c.id FROM berqenas.sync_jobs c
+         WHERE c.id >= oldest AND c.status <> 'running' AND c.finished_at < cutoff
+           AND c.tables ->> '_journal' IS DISTINCT FROM 'pruned'
+           AND EXISTS (SELECT 1 FROM berqenas.sync_journal jr WHERE jr.sync_job_id = c.id)
+         FOR UPDATE SKIP LOCKED) c;
+    IF candidates IS NOT NULL THEN
+        WITH kept AS (   -- per database: the first journal row of the runs that stay rollback-able
+            SELECT k.remote_database_id AS db,
+                   min((SELECT min(jr.id) FROM berqenas.sync_journal jr WHERE jr.sync_job_id = k.id)) AS first_row
+              FROM berqenas.sync_jobs k
+             WHERE k.id >= oldest AND k.id <> ALL (candidates) AND k.status IN ('succeeded', 'running')
+               AND k.tables ->> '_journal' IS DISTINCT FROM 'pruned'
+             GROUP BY k.remote_database_id
+        )
+        UPDATE berqenas.sync_jobs j
+           SET tables = j.tables || jsonb_build_object('_journal', 'pruned', '_journal_pruned_at', clock_timestamp())
+         WHERE j.id = ANY (candidates)
+           AND (SELECT max(jr.id) FROM berqenas.sync_journal jr WHERE jr.sync_job_id = j.id)
+               < coalesce((SELECT kept.first_row FROM kept WHERE kept.db = j.remote_database_id), 9223372036854775807);
+    END IF;
+    SELECT array_agg(m.id) INTO runs FROM (
+        SELECT j.id FROM berqenas.sync_jobs j
+         WHERE j.id >= oldest AND j.tables ->> '_journal' = 'pruned'
+           AND EXISTS (SELECT 1 FROM berqenas.sync_journal jr WHERE jr.sync_job_id = j.id)
+         FOR UPDATE SKIP LOCKED) m;
+    IF runs IS NULL THEN
+        RETURN 0;
+    END IF;
+    IF max_rows IS NULL THEN
+        DELETE FROM berqenas.sync_journal jr WHERE jr.sync_job_id = ANY (runs);
+    ELSE
+        DELETE FROM berqenas.sync_journal jr
+         WHERE jr.id IN (SELECT x.id FROM berqenas.sync_journal x WHERE x.sync_job_id = ANY (runs) LIMIT max_rows);
+    END IF;
+    GET DIAGNOSTICS deleted = ROW_COUNT;
+    RETURN deleted;
+END
 $$;
 
 SELECT pg_catalog.pg_extension_config_dump('berqenas.sync_configs', '');
@@ -224,11 +361,23 @@ CREATE FUNCTION berqenas.sync(name text, tables text[] DEFAULT NULL, "full" bool
     RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     db_id bigint := berqenas._remote_database_id(name);
+    result jsonb;
+    pruned bigint;
 BEGIN
     IF tables IS NOT NULL AND (cardinality(tables) = 0 OR array_position(tables, NULL) IS NOT NULL) THEN
         RAISE EXCEPTION 'tables must be NULL (every configured table) or a list of table names' USING ERRCODE = '22023';
     END IF;
-    RETURN berqenas._sync_run(db_id, tables, coalesce("full", false), 'manual');
+    result := berqenas._sync_run(db_id, tables, coalesce("full", false), 'manual');
+    -- Journals past berqenas.journal_retention go now, in this transaction: about as much as the
+    -- syncs of that long ago wrote.
+    pruned := berqenas._sync_journal_prune(NULL);
+    IF pruned > 0 THEN
+        INSERT INTO berqenas.sync_job_log (sync_job_id, level, message)
+        SELECT j.id, 'info', format('pruned %s journal rows older than berqenas.journal_retention (%s)',
+                                    pruned, berqenas._journal_retention_setting())
+          FROM berqenas.sync_jobs j WHERE j.sync_id = result ->> 'sync_id';
+    END IF;
+    RETURN result;
 END
 $$;
 
@@ -260,12 +409,15 @@ DECLARE
     cfg berqenas.sync_configs;
     last_job berqenas.sync_jobs;
     last_ok berqenas.sync_jobs;
+    open_run berqenas.sync_jobs;
 BEGIN
     SELECT * INTO cfg FROM berqenas.sync_configs c WHERE c.remote_database_id = db_id;
     SELECT * INTO last_job FROM berqenas.sync_jobs j WHERE j.remote_database_id = db_id
      ORDER BY j.started_at DESC, j.id DESC LIMIT 1;
     SELECT * INTO last_ok FROM berqenas.sync_jobs j WHERE j.remote_database_id = db_id AND j.status = 'succeeded'
      ORDER BY j.started_at DESC, j.id DESC LIMIT 1;
+    SELECT * INTO open_run FROM berqenas.sync_jobs j
+     WHERE j.remote_database_id = db_id AND j.mode = 'realtime' AND j.status = 'running' ORDER BY j.id DESC LIMIT 1;
     RETURN jsonb_build_object(
         'name', name,
         'mode', coalesce(cfg.sync_mode, 'full'),
@@ -286,6 +438,9 @@ BEGIN
                          WHERE j.remote_database_id = db_id AND j.status IN ('failed', 'cancelled')),
         'sync_count', (SELECT count(*) FROM berqenas.sync_jobs j WHERE j.remote_database_id = db_id),
         'running', EXISTS (SELECT 1 FROM berqenas._sync_progress() p WHERE p.remote_database = name),
+        'realtime_run', CASE WHEN open_run.id IS NULL THEN NULL ELSE jsonb_build_object(
+            'sync_id', open_run.sync_id, 'started_at', open_run.started_at, 'records_synced', open_run.records_synced,
+            'tables', open_run.tables) END,
         'tables', coalesce((SELECT jsonb_object_agg(t.remote_table, jsonb_build_object(
                                 'local_table', format('%I.%I', t.local_schema, t.local_table),
                                 'watermark', t.watermark, 'last_synced_at', t.last_synced_at,
@@ -353,95 +508,130 @@ BEGIN
 END
 $$;
 
--- Puts the local tables back as they were before sync_id, from the journal of that sync. A later
--- sync that touched the same rows must be rolled back too (include_later => true does that,
--- newest first); otherwise 55000 names it.
+-- Puts the local tables back as they were before sync_id, from the journals. Runs that changed the
+-- same rows later (any mode, including the open realtime run) go with it when include_later is
+-- true; otherwise 55000 names them. Each row goes back to its state before the earliest change
+-- among the runs rolled back, so the runs' interleaving does not matter.
 CREATE FUNCTION berqenas.rollback(sync_id text, include_later boolean DEFAULT false) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     job berqenas.sync_jobs;
-    later record;
+    runs bigint[];
     blockers text;
+    unusable record;
     t record;
-    j record;
+    whole record;
+    target text;
+    key_match text;
     restored bigint;
     removed bigint;
+    n bigint;
     result jsonb := '{}';
     total bigint := 0;
-    rolled text[] := '{}';
+    rolled text[];
 BEGIN
-    SELECT * INTO job FROM berqenas.sync_jobs s WHERE s.sync_id = rollback.sync_id FOR UPDATE;
+    SELECT * INTO job FROM berqenas.sync_jobs s WHERE s.sync_id = rollback.sync_id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'sync "%" does not exist', sync_id
             USING ERRCODE = '42704', HINT = 'see berqenas.sync_history(name)';
     END IF;
+    -- Journals and rows hold still while we read and restore them: the realtime worker's round in
+    -- flight finishes and its next one waits (it takes 20262 shared), and so does a running sync.
+    PERFORM pg_advisory_xact_lock(20262, job.remote_database_id::int);
+    PERFORM pg_advisory_xact_lock(20260, job.remote_database_id::int);
+    SELECT * INTO job FROM berqenas.sync_jobs s WHERE s.id = job.id FOR UPDATE;
     IF job.status IN ('failed', 'cancelled') THEN
         RAISE EXCEPTION 'sync "%" is %, only a succeeded sync can be rolled back', sync_id, job.status
             USING ERRCODE = '55000', HINT = 'a failed sync changed nothing';
-    ELSIF job.status <> 'succeeded' THEN
+    ELSIF job.status <> 'succeeded' AND NOT (job.status = 'running' AND job.mode = 'realtime') THEN
         RAISE EXCEPTION 'sync "%" is %, only a succeeded sync can be rolled back', sync_id, job.status
             USING ERRCODE = '55000';
     END IF;
     IF (job.tables ->> '_journal') = 'off' THEN
         RAISE EXCEPTION 'sync "%" kept no journal (berqenas.sync_journal was off)', sync_id USING ERRCODE = '55000';
+    ELSIF (job.tables ->> '_journal') = 'pruned' THEN
+        RAISE EXCEPTION 'cannot roll back sync "%": its journal was pruned (berqenas.journal_retention is %)',
+                        sync_id, berqenas._journal_retention_setting()
+            USING ERRCODE = '55000', DETAIL = format('pruned at %s', job.tables ->> '_journal_pruned_at'),
+                  HINT = 'raise berqenas.journal_retention to keep journals longer; sync(name, "full" => true) copies the tables again';
     END IF;
-    -- Later succeeded syncs whose journal touches the same rows (or whole tables).
-    SELECT string_agg(DISTINCT l.sync_id, ', ') INTO blockers
-      FROM berqenas.sync_jobs l
-     WHERE l.remote_database_id = job.remote_database_id AND l.id > job.id AND l.status = 'succeeded'
-       AND EXISTS (SELECT 1 FROM berqenas._sync_journal_entries(job.id) a JOIN berqenas._sync_journal_entries(l.id) b
-                          ON a.sync_table_id = b.sync_table_id
-                         AND (a.whole_table OR b.whole_table OR a.key = b.key));
+    runs := berqenas._sync_rollback_set(job.id);
+    SELECT string_agg(format('%s (%s%s)', l.sync_id, l.mode, CASE WHEN l.status = 'running' THEN ', open' ELSE '' END),
+                      ', ' ORDER BY l.id) INTO blockers
+      FROM berqenas.sync_jobs l WHERE l.id = ANY (runs) AND l.id <> job.id;
     IF blockers IS NOT NULL AND NOT include_later THEN
         RAISE EXCEPTION 'cannot roll back sync "%": later syncs changed the same rows', sync_id
             USING ERRCODE = '55000', DETAIL = 'later syncs: ' || blockers,
                   HINT = 'use berqenas.rollback(sync_id, include_later => true) to roll those back too';
     END IF;
-    FOR later IN SELECT l.* FROM berqenas.sync_jobs l
-                  WHERE l.remote_database_id = job.remote_database_id AND l.id >= job.id AND l.status = 'succeeded'
-                    AND (l.id = job.id OR l.sync_id = ANY (string_to_array(blockers, ', ')))
-                  ORDER BY l.id DESC LOOP
-        FOR t IN SELECT DISTINCT st.* FROM berqenas.sync_tables st
-                   JOIN berqenas.sync_journal jr ON jr.sync_table_id = st.id
-                  WHERE jr.sync_job_id = later.id LOOP
-            restored := 0;
-            removed := 0;
-            IF to_regclass(format('%I.%I', t.local_schema, t.local_table)) IS NULL THEN
-                CONTINUE;
-            END IF;
-            IF EXISTS (SELECT 1 FROM berqenas.sync_journal jr
-                        WHERE jr.sync_job_id = later.id AND jr.sync_table_id = t.id AND jr.whole_table) THEN
-                EXECUTE format('DELETE FROM %I.%I', t.local_schema, t.local_table);
-                GET DIAGNOSTICS removed = ROW_COUNT;
-            ELSE
-                FOR j IN SELECT * FROM berqenas._sync_journal_entries(later.id) jr
-                          WHERE jr.sync_table_id = t.id ORDER BY jr.id DESC, jr.ord DESC LOOP
-                    EXECUTE format('DELETE FROM %I.%I AS x WHERE %s', t.local_schema, t.local_table,
-                                   (SELECT string_agg(format('x.%1$I::text = ($1 ->> %2$L)', k, k), ' AND ')
-                                      FROM unnest(t.primary_key) AS k))
-                      USING j.key;
-                    IF j.old_row IS NULL THEN
-                        removed := removed + 1;
-                    ELSE
-                        EXECUTE format('INSERT INTO %1$I.%2$I SELECT * FROM jsonb_populate_record(NULL::%1$I.%2$I, $1)',
-                                       t.local_schema, t.local_table) USING j.old_row;
-                        restored := restored + 1;
-                    END IF;
-                END LOOP;
-            END IF;
-            result := jsonb_set(result, ARRAY[t.remote_table],
-                                coalesce(result -> t.remote_table, '{"restored": 0, "removed": 0}')
-                                || jsonb_build_object('restored', coalesce((result -> t.remote_table ->> 'restored')::bigint, 0) + restored,
-                                                      'removed', coalesce((result -> t.remote_table ->> 'removed')::bigint, 0) + removed));
-            total := total + restored + removed;
-            -- The watermark goes back too, so the next incremental sync copies those rows again.
-            UPDATE berqenas.sync_tables st SET watermark = NULL WHERE st.id = t.id;
-        END LOOP;
-        UPDATE berqenas.sync_jobs s SET status = 'rolled_back' WHERE s.id = later.id;
-        INSERT INTO berqenas.sync_job_log (sync_job_id, level, message)
-        VALUES (later.id, 'info', format('rolled back by %s', session_user));
-        rolled := rolled || later.sync_id;
+    -- The later runs hold still too (pruning skips locked runs); one whose journal is incomplete
+    -- (berqenas.sync_journal turned off during a realtime run, or pruned meanwhile) cannot be undone.
+    PERFORM 1 FROM berqenas.sync_jobs l WHERE l.id = ANY (runs) ORDER BY l.id FOR UPDATE;
+    SELECT l.sync_id, l.tables ->> '_journal' AS why INTO unusable
+      FROM berqenas.sync_jobs l WHERE l.id = ANY (runs) AND l.id <> job.id AND l.tables ? '_journal' ORDER BY l.id LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'cannot roll back sync "%": later sync "%" changed the same rows and %', sync_id, unusable.sync_id,
+                        CASE unusable.why WHEN 'pruned' THEN 'its journal was pruned'
+                                          ELSE 'kept no complete journal (berqenas.sync_journal was off)' END
+            USING ERRCODE = '55000', HINT = 'roll back only what came after it, or sync(name, "full" => true) to copy the tables again';
+    END IF;
+
+    FOR t IN SELECT st.* FROM berqenas.sync_tables st
+              WHERE st.id IN (SELECT jr.sync_table_id FROM berqenas.sync_journal jr WHERE jr.sync_job_id = ANY (runs))
+              ORDER BY st.id LOOP
+        target := format('%I.%I', t.local_schema, t.local_table);
+        IF to_regclass(target) IS NULL THEN
+            CONTINUE;
+        END IF;
+        restored := 0;
+        removed := 0;
+        -- The earliest whole-table entry (a first copy into an empty table, or a table without a
+        -- primary key): the table goes back to what it held then.
+        SELECT jr.id, jr.sync_job_id INTO whole FROM berqenas.sync_journal jr
+         WHERE jr.sync_job_id = ANY (runs) AND jr.sync_table_id = t.id AND jr.whole_table ORDER BY jr.id LIMIT 1;
+        IF whole.id IS NOT NULL THEN
+            EXECUTE format('DELETE FROM %s', target);
+            GET DIAGNOSTICS removed = ROW_COUNT;
+            EXECUTE format('INSERT INTO %1$s SELECT r.* FROM berqenas.sync_journal jr, jsonb_populate_record(NULL::%1$s, jr.old_row) r '
+                           'WHERE jr.sync_job_id = $1 AND jr.sync_table_id = $2 AND NOT jr.whole_table AND jr.entries IS NULL '
+                           'AND jr.key IS NULL AND jr.old_row IS NOT NULL', target) USING whole.sync_job_id, t.id;
+            GET DIAGNOSTICS restored = ROW_COUNT;
+        END IF;
+        -- Row by row: each key back to its state before the earliest change among the runs (before
+        -- the whole-table entry, when there is one). Keys are compared in the column's own type.
+        IF cardinality(t.primary_key) > 0 THEN
+            SELECT string_agg(format('x.%1$I = (f.key ->> %2$L)::%3$s', k, k, format_type(a.atttypid, a.atttypmod)), ' AND ')
+              INTO key_match
+              FROM unnest(t.primary_key) AS k JOIN pg_catalog.pg_attribute a ON a.attrelid = target::regclass AND a.attname = k;
+            EXECUTE format('WITH d AS (DELETE FROM %1$s x USING (SELECT DISTINCT ON (e.key) e.key, e.old_row '
+                           '  FROM berqenas._sync_journal_entries($1) e WHERE e.sync_table_id = $2 AND e.key IS NOT NULL '
+                           '   AND ($3::bigint IS NULL OR e.id < $3) ORDER BY e.key, e.id, e.ord) f WHERE %2$s '
+                           '  RETURNING f.old_row IS NULL AS gone) SELECT count(*) FILTER (WHERE gone) FROM d',
+                           target, key_match) INTO n USING runs, t.id, whole.id;
+            removed := removed + n;
+            EXECUTE format('INSERT INTO %1$s SELECT r.* FROM (SELECT DISTINCT ON (e.key) e.key, e.old_row '
+                           '  FROM berqenas._sync_journal_entries($1) e WHERE e.sync_table_id = $2 AND e.key IS NOT NULL '
+                           '   AND ($3::bigint IS NULL OR e.id < $3) ORDER BY e.key, e.id, e.ord) f, '
+                           '  jsonb_populate_record(NULL::%1$s, f.old_row) r WHERE f.old_row IS NOT NULL', target)
+                USING runs, t.id, whole.id;
+            GET DIAGNOSTICS n = ROW_COUNT;
+            restored := restored + n;
+        END IF;
+        result := result || jsonb_build_object(t.remote_table, jsonb_build_object('restored', restored, 'removed', removed));
+        total := total + restored + removed;
+        -- The watermark goes back too, so the next incremental sync copies those rows again.
+        UPDATE berqenas.sync_tables st SET watermark = NULL WHERE st.id = t.id;
     END LOOP;
+    -- Newest first (by the last journal row each wrote). An open realtime run ends here: the worker
+    -- opens a new run for the changes it applies next.
+    SELECT array_agg(l.sync_id ORDER BY (SELECT max(jr.id) FROM berqenas.sync_journal jr WHERE jr.sync_job_id = l.id) DESC NULLS LAST, l.id DESC)
+      INTO rolled FROM berqenas.sync_jobs l WHERE l.id = ANY (runs);
+    UPDATE berqenas.sync_jobs s SET status = 'rolled_back', finished_at = coalesce(s.finished_at, clock_timestamp())
+     WHERE s.id = ANY (runs);
+    INSERT INTO berqenas.sync_job_log (sync_job_id, level, message)
+    SELECT r, 'info', CASE WHEN r = job.id THEN format('rolled back by %s', session_user)
+                           ELSE format('rolled back by %s, with %s', session_user, job.sync_id) END
+      FROM unnest(runs) AS r;
     PERFORM berqenas._audit('rollback', job.remote_database_id,
                             (SELECT r.name FROM berqenas.remote_database_registry r WHERE r.id = job.remote_database_id),
                             jsonb_build_object('sync_id', sync_id, 'rolled_back', to_jsonb(rolled)));
@@ -455,6 +645,21 @@ $$;
 CREATE FUNCTION berqenas.sync_disconnect() RETURNS integer
     LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'berqenas_sync_disconnect';
 GRANT EXECUTE ON FUNCTION berqenas.sync_disconnect() TO berqenas_admin;
+
+-- Prunes journals past berqenas.journal_retention now (sync() and the realtime worker also do it
+-- on their own). Returns {"journal_rows": deleted, "pruned_runs": runs marked pruned, "retention"}.
+CREATE FUNCTION berqenas.prune_journal() RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    marked_before bigint := (SELECT count(*) FROM berqenas.sync_jobs j WHERE j.tables ->> '_journal' = 'pruned');
+    deleted bigint;
+BEGIN
+    deleted := berqenas._sync_journal_prune(NULL);
+    RETURN jsonb_build_object('journal_rows', deleted,
+                              'pruned_runs', (SELECT count(*) FROM berqenas.sync_jobs j WHERE j.tables ->> '_journal' = 'pruned') - marked_before,
+                              'retention', berqenas._journal_retention_setting());
+END
+$$;
 
 -- Each running sync, from any session (shared memory; needs shared_preload_libraries).
 CREATE VIEW berqenas.sync_progress AS
@@ -470,5 +675,6 @@ GRANT EXECUTE ON FUNCTION
     berqenas.sync_logs(text, integer, text),
     berqenas.verify(text, text[]),
     berqenas.rollback(text, boolean),
+    berqenas.prune_journal(),
     berqenas._sync_progress()
     TO berqenas_admin;

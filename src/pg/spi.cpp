@@ -1,6 +1,8 @@
 // SpiSession: SPI_connect/SPI_finish as RAII and text-typed queries (see spi.hpp).
 #include "pg/spi.hpp"
 
+#include <map>
+
 extern "C" {
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -22,41 +24,34 @@ std::string text_array_literal(const std::vector<std::string>& elements) {
     return out + "}";
 }
 
-SpiSession::SpiSession() {
-    int rc = pg_call([] { return SPI_connect(); });
-    if (rc != SPI_OK_CONNECT) throw Error(sqlstate::internal_error, "SPI_connect failed");
-    connected_ = true;
-}
+namespace {
 
-SpiSession::~SpiSession() {
-    if (!connected_) return;
-    try {
-        pg_call([] { return SPI_finish(); });
-    } catch (...) {
-        // The transaction is being aborted anyway; AtEOXact_SPI cleans up what is left.
-    }
-}
+struct TextParams {
+    std::vector<Oid> types;
+    std::vector<Datum> values;
+    std::vector<char> nulls;
+};
 
-SpiResult SpiSession::execute(const std::string& sql, const std::vector<SqlValue>& params, bool read_only) {
-    const int nargs = int(params.size());
-    // Plain arrays owned here; SPI copies what it needs.
-    std::vector<Oid> types(params.size(), TEXTOID);
-    std::vector<Datum> values(params.size());
-    std::vector<char> nulls(params.size(), ' ');
+// Plain arrays owned here; SPI copies what it needs. Text parameters are typed "unknown"-like by
+// casting inside the SQL where needed ($1::int).
+TextParams text_params(const std::vector<SqlValue>& params) {
+    TextParams p;
+    p.types.assign(params.size(), TEXTOID);
+    p.values.resize(params.size());
+    p.nulls.assign(params.size(), ' ');
     for (size_t i = 0; i < params.size(); ++i) {
         if (!params[i]) {
-            nulls[i] = 'n';
+            p.nulls[i] = 'n';
             continue;
         }
         const std::string& v = *params[i];
-        values[i] = pg_call([&] { return PointerGetDatum(cstring_to_text_with_len(v.data(), int(v.size()))); });
+        p.values[i] = pg_call([&] { return PointerGetDatum(cstring_to_text_with_len(v.data(), int(v.size()))); });
     }
-    // Text parameters are typed "unknown"-like by casting inside the SQL where needed ($1::int).
-    int rc = pg_call([&] {
-        return SPI_execute_with_args(sql.c_str(), nargs, types.data(), values.data(), nulls.data(), read_only, 0);
-    });
-    if (rc < 0) throw Error(sqlstate::internal_error, "SPI failed (" + std::to_string(rc) + ") on: " + sql);
+    return p;
+}
 
+SpiResult collect_result(int rc, const std::string& sql) {
+    if (rc < 0) throw Error(sqlstate::internal_error, "SPI failed (" + std::to_string(rc) + ") on: " + sql);
     SpiResult result;
     result.processed = SPI_processed;
     if (SPI_tuptable == nullptr) return result;
@@ -80,6 +75,53 @@ SpiResult SpiSession::execute(const std::string& sql, const std::vector<SqlValue
     }
     pg_call([] { SPI_freetuptable(SPI_tuptable); });
     return result;
+}
+
+}  // namespace
+
+SpiSession::SpiSession() {
+    int rc = pg_call([] { return SPI_connect(); });
+    if (rc != SPI_OK_CONNECT) throw Error(sqlstate::internal_error, "SPI_connect failed");
+    connected_ = true;
+}
+
+SpiSession::~SpiSession() {
+    if (!connected_) return;
+    try {
+        pg_call([] { return SPI_finish(); });
+    } catch (...) {
+        // The transaction is being aborted anyway; AtEOXact_SPI cleans up what is left.
+    }
+}
+
+SpiResult SpiSession::execute(const std::string& sql, const std::vector<SqlValue>& params, bool read_only) {
+    TextParams p = text_params(params);
+    const int nargs = int(params.size());
+    int rc = pg_call([&] {
+        return SPI_execute_with_args(sql.c_str(), nargs, p.types.data(), p.values.data(), p.nulls.data(), read_only, 0);
+    });
+    return collect_result(rc, sql);
+}
+
+SpiResult SpiSession::execute_cached(const std::string& sql, const std::vector<SqlValue>& params) {
+    // Kept plans live in CacheMemoryContext until the process ends; plancache revalidates them
+    // when what they reference changes.
+    static std::map<std::string, SPIPlanPtr> plans;
+    TextParams p = text_params(params);
+    const int nargs = int(params.size());
+    auto it = plans.find(sql);
+    if (it == plans.end()) {
+        SPIPlanPtr plan = pg_call([&] {
+            SPIPlanPtr prepared = SPI_prepare(sql.c_str(), nargs, p.types.data());
+            if (prepared != nullptr && SPI_keepplan(prepared) != 0) prepared = nullptr;
+            return prepared;
+        });
+        if (plan == nullptr) throw Error(sqlstate::internal_error, "SPI could not prepare: " + sql);
+        it = plans.emplace(sql, plan).first;
+    }
+    SPIPlanPtr plan = it->second;
+    int rc = pg_call([&] { return SPI_execute_plan(plan, p.values.data(), p.nulls.data(), false, 0); });
+    return collect_result(rc, sql);
 }
 
 SqlValue SpiSession::scalar(const std::string& sql, const std::vector<SqlValue>& params) {

@@ -33,6 +33,9 @@ public:
     SpiResult execute(const std::string& sql, const std::vector<SqlValue>& params = {}, bool read_only = false);
     // Convenience: the first column of the first row, or nullopt.
     SqlValue scalar(const std::string& sql, const std::vector<SqlValue>& params = {});
+    // Like execute(), for a statement run again and again (a realtime round's bookkeeping): planned
+    // once per process (SPI_keepplan, keyed by the SQL text) instead of on every call.
+    SpiResult execute_cached(const std::string& sql, const std::vector<SqlValue>& params = {});
 
 private:
     bool connected_ = false;

@@ -3,12 +3,16 @@
 // MSSQL), re-reads each changed row's current state in the same query, applies it locally with
 // prepared upserts/deletes, commits, and only then deletes the applied changes on the remote. A
 // crash between the two re-applies them, which is harmless (applying current state is idempotent).
+// What a round changes is recorded as a realtime run (a sync_jobs row, mode 'realtime', one per
+// remote database and window) with the old rows journaled, one journal row per table and round, in
+// the round's transaction; rollback() can then undo it, and refuses to undo an earlier sync under it.
 #include "sync/realtime_worker.hpp"
 
 #include <libpq-fe.h>
 
 #include <chrono>
 #include <cstring>
+#include <ctime>
 #include <map>
 #include <memory>
 #include <optional>
@@ -23,6 +27,7 @@
 #include "remote/remote_connection.hpp"
 #include "sync/engine/capture_ddl.hpp"
 #include "sync/engine/schema_plan.hpp"
+#include "sync/engine/sync_id.hpp"
 #include "sync/sync_runner.hpp"
 #include "sync/sync_settings.hpp"
 #include "sync/value_conversion.hpp"
@@ -38,6 +43,7 @@ extern "C" {
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "tcop/tcopprot.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -54,6 +60,10 @@ namespace berqenas::sync {
 namespace {
 
 constexpr int lock_class_worker = 20400;   // pg_advisory_lock(20400, remote database id), held by the worker
+// pg_advisory_xact_lock_shared(20262, remote database id): held by each round that applies changes;
+// rollback() takes it exclusively, so it waits for the round in flight and the next round waits for it.
+constexpr int lock_class_apply = 20262;
+constexpr long long prune_chunk_rows = 5000;   // journal rows pruned per transaction, between rounds
 
 struct WorkerArgs {
     Oid database;
@@ -62,6 +72,10 @@ struct WorkerArgs {
 };
 
 std::string to_s(long long v) { return std::to_string(v); }
+
+std::string sql_literal(const std::string& text) {
+    return pg::pg_call([&] { return quote_literal_cstr(text.c_str()); });
+}
 
 // The capture-enabled tables of one remote database, as recorded in berqenas.sync_tables.
 struct CapturedTable {
@@ -183,6 +197,29 @@ struct TableApplier {
     bool converters_ready = false;
 };
 
+struct TableCounts {
+    long long inserted = 0, updated = 0, deleted = 0;
+};
+
+// The open realtime run, as this worker last committed it. A run opens with the first change that
+// really changes a local row, and closes after berqenas.realtime_run_interval or once it holds
+// berqenas.realtime_run_changes changes, when realtime is turned off, or when the worker restarts.
+struct RealtimeRun {
+    long long job_id = 0;   // 0: none open
+    std::string sync_id;
+    long long changes = 0;
+    std::map<std::string, TableCounts> tables;
+    bool journal_off = false;   // some round ran with berqenas.sync_journal off: not rollback-able
+};
+
+// Failed rounds in a row with the same error share one failed run (its finished_at and
+// "_failed_rounds" follow the retries), so an unreachable remote does not add a row per retry.
+struct FailureStreak {
+    long long job_id = 0;
+    std::string sqlstate, message;
+    long long rounds = 0;
+};
+
 struct Worker {
     long long db_id = 0;
     std::unique_ptr<remote::RemoteConnection> conn;
@@ -191,6 +228,20 @@ struct Worker {
     MemoryContext round = nullptr;
     bool listening = false;
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+    RealtimeRun run;
+    FailureStreak failure;
+    SPIPlanPtr journal_insert = nullptr;
+    std::chrono::steady_clock::time_point next_prune = std::chrono::steady_clock::now();
+};
+
+// What applying one table's changes in one round did: counts, and (journal on) the [key, old row]
+// of each row it really changed, in order, as jsonb Datums in the round's memory context.
+struct TableRound {
+    long long applied = 0;   // changes read and applied (including those that changed nothing)
+    TableCounts counts;
+    std::vector<Datum> keys, old_rows;
+    std::vector<bool> old_row_null;
+    long long changed() const { return counts.inserted + counts.updated + counts.deleted; }
 };
 
 void begin_xact() {
@@ -235,18 +286,35 @@ TableApplier& applier_for(Worker& w, pg::SpiSession& spi, const CapturedTable& t
         for (const auto& k : a.remote.primary_key) is_key = is_key || k == a.columns[i];
         if (!is_key) sets += (sets.empty() ? "" : ", ") + c + " = EXCLUDED." + c;
     }
+    // The journal's key is {"column": value as text}, built as incremental syncs build it, so
+    // rollback() matches the same row across runs of any mode.
+    std::string lookup, new_key = "jsonb_build_object(", old_key = "jsonb_build_object(";
     for (size_t i = 0; i < a.remote.primary_key.size(); ++i) {
-        const std::string k = quote_ident(a.remote.primary_key[i]);
+        const std::string& name = a.remote.primary_key[i];
+        const std::string k = quote_ident(name);
+        size_t pos = 0;
+        while (pos < a.columns.size() && a.columns[pos] != name) ++pos;
+        const std::string column_param = "$" + std::to_string(pos + 1);
+        const std::string literal = sql_literal(name) + "::text, ";
         keys += (i ? ", " : "") + k;
         where += (i ? " AND " : "") + k + " = $" + std::to_string(i + 1);
-        a.key_types.push_back(local_types[a.remote.primary_key[i]]);
+        lookup += (i ? " AND o." : "o.") + k + " = " + column_param;
+        new_key += (i ? ", " : "") + literal + column_param + "::text";
+        old_key += (i ? ", " : "") + literal + "t." + k + "::text";
+        a.key_types.push_back(local_types[name]);
     }
-    const std::string upsert = "INSERT INTO " + target + " AS t (" + cols + ") VALUES (" + params + ") ON CONFLICT (" +
-                               keys + ") " +
+    new_key += ")";
+    old_key += ")";
+    // Both return one row (key, old row) only when they really changed the local row: an upsert of
+    // a row equal to the local one, or a delete of a row already gone, is not journaled.
+    const std::string upsert = "WITH o AS (SELECT to_jsonb(o) AS old FROM " + target + " o WHERE " + lookup +
+                               "), u AS (INSERT INTO " + target + " AS t (" + cols + ") VALUES (" + params +
+                               ") ON CONFLICT (" + keys + ") " +
                                (sets.empty() ? "DO NOTHING"
                                              : "DO UPDATE SET " + sets +
-                                                   " WHERE ROW(t.*)::text IS DISTINCT FROM ROW(EXCLUDED.*)::text");
-    const std::string remove = "DELETE FROM " + target + " WHERE " + where;
+                                                   " WHERE ROW(t.*)::text IS DISTINCT FROM ROW(EXCLUDED.*)::text") +
+                               " RETURNING 1) SELECT " + new_key + ", (SELECT o.old FROM o) FROM u";
+    const std::string remove = "DELETE FROM " + target + " AS t WHERE " + where + " RETURNING " + old_key + ", to_jsonb(t)";
     std::vector<Oid>& ct = a.column_types;
     std::vector<Oid>& kt = a.key_types;
     a.upsert = pg::pg_call([&] {
@@ -263,9 +331,9 @@ TableApplier& applier_for(Worker& w, pg::SpiSession& spi, const CapturedTable& t
     return w.tables.emplace(t.id, std::move(a)).first->second;
 }
 
-// Applies one batch of changes of one table; returns how many were applied.
-long long apply_table(Worker& w, pg::SpiSession& spi, const CapturedTable& t, const SyncConfig& cfg,
-                      std::vector<long long>& applied_ids) {
+// Applies one batch of changes of one table (one round's worth).
+TableRound apply_table(Worker& w, pg::SpiSession& spi, const CapturedTable& t, const SyncConfig& cfg,
+                       std::vector<long long>& applied_ids) {
     TableApplier& a = applier_for(w, spi, t, cfg);
     auto stream = w.conn->open_stream(a.fetch_sql, SyncSettings::realtime_batch);
     const auto& stream_columns = stream->columns();
@@ -283,7 +351,8 @@ long long apply_table(Worker& w, pg::SpiSession& spi, const CapturedTable& t, co
     std::vector<remote::RemoteValue> row;
     std::vector<Datum> values(std::max(a.columns.size(), nkeys));
     std::vector<char> nulls(values.size());
-    long long n = 0;
+    TableRound out;
+    const bool journal = SyncSettings::journal;
     MemoryContext round = w.round;
     while (stream->next(row)) {
         applied_ids.push_back(row[0].kind == remote::ValueKind::int64 ? row[0].i : 0);
@@ -293,13 +362,16 @@ long long apply_table(Worker& w, pg::SpiSession& spi, const CapturedTable& t, co
             for (char ch : row[0].bytes) v = (v << 8) | static_cast<unsigned char>(ch);
             applied_ids.back() = v;
         }
-        const bool present = row[2 + nkeys].kind != remote::ValueKind::null || a.columns.empty();
         // The current row's key columns are NULL when the row no longer exists: a delete.
         bool row_exists = false;
         for (size_t i = 0; i < a.columns.size(); ++i)
             for (const auto& k : a.remote.primary_key)
                 if (k == a.columns[i] && row[2 + nkeys + i].kind != remote::ValueKind::null) row_exists = true;
-        (void)present;
+        // 0: nothing changed; 1: inserted; 2: updated; 3: deleted. The key and old row, when it
+        // changed, are copied into the round's context before SPI's result goes.
+        int outcome = 0;
+        Datum key = 0, old_row = 0;
+        bool old_null = true;
         pg::pg_call([&] {
             MemoryContext old = MemoryContextSwitchTo(round);
             if (row_exists) {
@@ -317,16 +389,134 @@ long long apply_table(Worker& w, pg::SpiSession& spi, const CapturedTable& t, co
                 }
                 SPI_execute_plan(a.remove, values.data(), nulls.data(), false, 0);
             }
+            MemoryContextSwitchTo(round);
+            if (SPI_processed == 1 && SPI_tuptable != nullptr) {
+                HeapTuple tuple = SPI_tuptable->vals[0];
+                TupleDesc desc = SPI_tuptable->tupdesc;
+                bool key_null;
+                Datum k = SPI_getbinval(tuple, desc, 1, &key_null);
+                Datum o = SPI_getbinval(tuple, desc, 2, &old_null);
+                outcome = !row_exists ? 3 : old_null ? 1 : 2;
+                if (journal) {
+                    key = PointerGetDatum(PG_DETOAST_DATUM_COPY(k));
+                    if (!old_null) old_row = PointerGetDatum(PG_DETOAST_DATUM_COPY(o));
+                }
+            }
+            if (SPI_tuptable != nullptr) SPI_freetuptable(SPI_tuptable);
             MemoryContextSwitchTo(old);
         });
-        ++n;
+        switch (outcome) {
+            case 1: ++out.counts.inserted; break;
+            case 2: ++out.counts.updated; break;
+            case 3: ++out.counts.deleted; break;
+            default: break;
+        }
+        if (outcome != 0 && journal) {
+            out.keys.push_back(key);
+            out.old_rows.push_back(old_row);
+            out.old_row_null.push_back(old_null);
+        }
+        ++out.applied;
     }
     stream->close();
-    if (n > 0)
-        spi.execute("UPDATE berqenas.sync_tables SET realtime_applied = realtime_applied + $2::bigint, "
-                    "realtime_applied_at = clock_timestamp() WHERE id = $1::bigint",
-                    {to_s(t.id), to_s(n)});
-    return n;
+    if (out.applied > 0)
+        spi.execute_cached("UPDATE berqenas.sync_tables SET realtime_applied = realtime_applied + $2::bigint, "
+                           "realtime_applied_at = clock_timestamp() WHERE id = $1::bigint",
+                           {to_s(t.id), to_s(out.applied)});
+    return out;
+}
+
+// --- The realtime run (see RealtimeRun) ------------------------------------------------------
+
+std::string run_tables_json(const RealtimeRun& run) {
+    std::string out = "{";
+    bool first = true;
+    for (const auto& [table, c] : run.tables) {
+        JsonObject o;
+        o.add("inserted", c.inserted).add("updated", c.updated).add("deleted", c.deleted).add("mode", "realtime");
+        out += (first ? "" : ",") + json_quote(table) + ":" + o.str();
+        first = false;
+    }
+    if (run.journal_off) out += std::string(first ? "" : ",") + "\"_journal\":\"off\"";
+    return out + "}";
+}
+
+void close_run(pg::SpiSession& spi, RealtimeRun& run, const std::string& why) {
+    if (!run.job_id) return;
+    TableCounts total;
+    for (const auto& [table, c] : run.tables) {
+        total.inserted += c.inserted;
+        total.updated += c.updated;
+        total.deleted += c.deleted;
+    }
+    spi.execute_cached("WITH u AS (UPDATE berqenas.sync_jobs SET status = 'succeeded', finished_at = clock_timestamp() "
+                       "WHERE id = $1::bigint AND status = 'running' RETURNING id) "
+                       "INSERT INTO berqenas.sync_job_log (sync_job_id, level, message) SELECT u.id, 'info', $2 FROM u",
+                       {to_s(run.job_id), "realtime run closed (" + why + "): inserted " + to_s(total.inserted) +
+                                              ", updated " + to_s(total.updated) + ", deleted " + to_s(total.deleted)});
+    run = RealtimeRun{};
+}
+
+// At the start of a round: forget a run that is no longer open (rolled back, or its database's
+// history removed) and close one whose window is over.
+void refresh_run(pg::SpiSession& spi, RealtimeRun& run) {
+    if (!run.job_id) return;
+    auto r = spi.execute_cached("SELECT status, clock_timestamp() - started_at >= make_interval(secs => $2::float8) "
+                                "FROM berqenas.sync_jobs WHERE id = $1::bigint",
+                                {to_s(run.job_id), std::to_string(SyncSettings::realtime_run_interval_s)});
+    if (r.rows.empty() || r.rows[0][0] != std::optional<std::string>("running")) {
+        run = RealtimeRun{};
+    } else if (r.rows[0][1] == std::optional<std::string>("t")) {
+        close_run(spi, run, "its window of " + std::to_string(SyncSettings::realtime_run_interval_s) + " s ended");
+    } else if (run.changes >= SyncSettings::realtime_run_changes) {
+        close_run(spi, run, "it reached " + to_s(run.changes) + " changes");
+    }
+}
+
+void open_run_if_needed(pg::SpiSession& spi, long long db_id, RealtimeRun& run) {
+    if (run.job_id) return;
+    auto r = spi.execute_cached(
+        "WITH j AS (INSERT INTO berqenas.sync_jobs (sync_id, remote_database_id, mode, status, started_at) "
+        "VALUES (berqenas._sync_job_claim($1), $2::bigint, 'realtime', 'running', clock_timestamp()) RETURNING id, sync_id), "
+        "l AS (INSERT INTO berqenas.sync_job_log (sync_job_id, level, message) SELECT j.id, 'info', 'realtime run started' FROM j) "
+        "SELECT id, sync_id FROM j",
+        {make_sync_id(std::time(nullptr)), to_s(db_id)});
+    run = RealtimeRun{};
+    run.job_id = std::stoll(*r.rows[0][0]);
+    run.sync_id = *r.rows[0][1];
+}
+
+// One journal row for one table's changes of one round: entries = [[key, old_row], ...] in the
+// order applied, as incremental syncs write them.
+void journal_table_round(Worker& w, long long job_id, long long table_id, const TableRound& tr) {
+    if (tr.keys.empty()) return;
+    const int n = int(tr.keys.size());
+    pg::pg_call([&] {
+        if (w.journal_insert == nullptr) {
+            Oid types[4] = {INT8OID, INT8OID, JSONBARRAYOID, JSONBARRAYOID};
+            SPIPlanPtr plan = SPI_prepare(
+                "INSERT INTO berqenas.sync_journal (sync_job_id, sync_table_id, entries) "
+                "SELECT $1, $2, jsonb_agg(jsonb_build_array(u.k, u.o) ORDER BY u.n) "
+                "FROM unnest($3, $4) WITH ORDINALITY AS u(k, o, n)",
+                4, types);
+            if (plan == nullptr) elog(ERROR, "could not prepare the realtime journal insert");
+            SPI_keepplan(plan);
+            w.journal_insert = plan;
+        }
+        MemoryContext old = MemoryContextSwitchTo(w.round);
+        bool* old_nulls = static_cast<bool*>(palloc(sizeof(bool) * n));
+        for (int i = 0; i < n; ++i) old_nulls[i] = tr.old_row_null[size_t(i)];
+        int dims[1] = {n}, lbs[1] = {1};
+        ArrayType* keys = construct_md_array(const_cast<Datum*>(tr.keys.data()), nullptr, 1, dims, lbs, JSONBOID, -1,
+                                             false, TYPALIGN_INT);
+        ArrayType* olds = construct_md_array(const_cast<Datum*>(tr.old_rows.data()), old_nulls, 1, dims, lbs, JSONBOID, -1,
+                                             false, TYPALIGN_INT);
+        Datum args[4] = {Int64GetDatum(job_id), Int64GetDatum(table_id), PointerGetDatum(keys), PointerGetDatum(olds)};
+        const char arg_nulls[4] = {' ', ' ', ' ', ' '};
+        int rc = SPI_execute_plan(w.journal_insert, args, arg_nulls, false, 0);
+        MemoryContextSwitchTo(old);
+        if (rc != SPI_OK_INSERT) elog(ERROR, "journaling a realtime round failed: %s", SPI_result_code_string(rc));
+    });
 }
 
 void wait_for_changes(Worker& w) {
@@ -349,12 +539,45 @@ void wait_for_changes(Worker& w) {
     if (events & WL_LATCH_SET) pg::pg_call([] { ResetLatch(MyLatch); });
 }
 
+void hold_apply_lock(pg::SpiSession& spi, long long db_id) {
+    spi.execute_cached("SELECT pg_catalog.pg_advisory_xact_lock_shared($1::int, $2::int)",
+                       {std::to_string(lock_class_apply), to_s(db_id)});
+}
+
+// Journal pruning (berqenas.journal_retention) in small transactions between rounds, so a large
+// backlog never holds up applying changes for long. A failure is logged and tried again later.
+void prune_journal_if_due(Worker& w) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now < w.next_prune) return;
+    long long deleted = 0;
+    try {
+        begin_xact();
+        {
+            pg::SpiSession spi;
+            auto r = spi.execute_cached("SELECT berqenas._sync_journal_prune($1::bigint)", {to_s(prune_chunk_rows)});
+            deleted = std::stoll(r.rows.at(0).at(0).value_or("0"));
+        }
+        commit_xact();
+    } catch (const Error& e) {
+        if (e.sqlstate() == sqlstate::query_canceled) throw;
+        std::string message = e.what();
+        pg::pg_call([&] {
+            AbortCurrentTransaction();
+            elog(WARNING, "berqenas realtime: pruning the sync journal failed: %s", message.c_str());
+        });
+    }
+    // More to prune: the next chunk soon; otherwise look again in a minute.
+    w.next_prune = now + (deleted >= prune_chunk_rows ? std::chrono::seconds(1) : std::chrono::seconds(60));
+}
+
 // One round: returns false when the worker should stop (realtime was turned off).
 bool run_round(Worker& w) {
     std::vector<std::pair<long long, std::vector<long long>>> to_delete;   // table id -> applied change ids
     std::map<long long, remote::RemoteTable> remote_of;
     long long applied = 0;
     bool stop = false;
+    // The run as this round leaves it; it becomes the worker's only once the round has committed.
+    RealtimeRun run = w.run;
     begin_xact();
     {
         pg::SpiSession spi;
@@ -362,7 +585,14 @@ bool run_round(Worker& w) {
         // configure_sync starts us before its transaction commits: give it a moment.
         if (cfg.mode != "realtime" && std::chrono::steady_clock::now() - w.started >= std::chrono::seconds(10)) {
             stop = true;
+            if (run.job_id) {
+                hold_apply_lock(spi, w.db_id);
+                refresh_run(spi, run);
+                close_run(spi, run, "realtime sync was turned off");
+            }
         } else if (cfg.mode == "realtime") {
+            hold_apply_lock(spi, w.db_id);
+            refresh_run(spi, run);
             if (!w.conn || !w.conn->is_usable()) {
                 w.tables.clear();
                 w.listening = false;
@@ -388,18 +618,37 @@ bool run_round(Worker& w) {
                 pg::pg_call([&] { elog(LOG, "berqenas realtime: initial copy: %s", result.c_str()); });
                 tables = captured_tables(spi, w.db_id);
             }
+            bool recorded = false;
             for (const auto& t : tables) {
                 if (!t.copied) continue;
                 std::vector<long long> ids;
-                applied += apply_table(w, spi, t, cfg, ids);
+                TableRound tr = apply_table(w, spi, t, cfg, ids);
+                applied += tr.applied;
+                if (tr.changed() > 0) {
+                    open_run_if_needed(spi, w.db_id, run);
+                    journal_table_round(w, run.job_id, t.id, tr);
+                    TableCounts& c = run.tables[t.remote_table];
+                    c.inserted += tr.counts.inserted;
+                    c.updated += tr.counts.updated;
+                    c.deleted += tr.counts.deleted;
+                    run.changes += tr.changed();
+                    run.journal_off = run.journal_off || !SyncSettings::journal;
+                    recorded = true;
+                }
                 if (!ids.empty()) {
                     to_delete.emplace_back(t.id, std::move(ids));
                     remote_of[t.id] = w.tables[t.id].remote;
                 }
             }
+            if (recorded)
+                spi.execute_cached("UPDATE berqenas.sync_jobs SET records_synced = $2::bigint, tables = $3::jsonb "
+                                   "WHERE id = $1::bigint",
+                                   {to_s(run.job_id), to_s(run.changes), run_tables_json(run)});
         }
     }
     commit_xact();
+    w.run = run;
+    w.failure = FailureStreak{};
     if (stop) return false;
     pg::pg_call([&] { MemoryContextReset(w.round); });
     // Applied locally and committed: now the remote may forget those changes.
@@ -409,8 +658,55 @@ bool run_round(Worker& w) {
             w.conn->execute(capture_delete_sql(w.conn->kind(), remote_of[table_id], chunk));
         }
     }
+    prune_journal_if_due(w);
     if (applied == 0) wait_for_changes(w);
     return true;
+}
+
+// A failed round changed nothing (its transaction rolled back); it is recorded as a failed
+// realtime run, or, when the previous round failed the same way, added to that one.
+void record_failure(Worker& w, const Error& e) {
+    const bool same = w.failure.job_id && w.failure.sqlstate == e.sqlstate() && w.failure.message == e.what();
+    FailureStreak next = same ? w.failure : FailureStreak{0, e.sqlstate(), e.what(), 0};
+    ++next.rounds;
+    RealtimeRun run = w.run;
+    try {
+        begin_xact();
+        {
+            pg::SpiSession spi;
+            if (!same) {
+                JsonObject line;
+                line.add("level", "error")
+                    .add("message", std::string("realtime round failed: ") + e.what() +
+                                        (e.detail().empty() ? "" : " (" + e.detail() + ")"));
+                line.add_null("table");
+                auto id = spi.scalar("SELECT berqenas._sync_job_failed($1::bigint, 'realtime', berqenas._sync_job_claim($2), "
+                                     "clock_timestamp(), $3, $4, $5::jsonb)",
+                                     {to_s(w.db_id), make_sync_id(std::time(nullptr)), std::string(e.what()), e.sqlstate(),
+                                      "[" + line.str() + "]"});
+                next.job_id = id && !id->empty() ? std::stoll(*id) : 0;
+            }
+            if (next.job_id)
+                spi.execute("UPDATE berqenas.sync_jobs SET finished_at = clock_timestamp(), "
+                            "tables = jsonb_build_object('_failed_rounds', $2::bigint) WHERE id = $1::bigint",
+                            {to_s(next.job_id), to_s(next.rounds)});
+            // The open run's window still ends on time while rounds fail (e.g. the remote is down).
+            if (run.job_id) {
+                hold_apply_lock(spi, w.db_id);
+                refresh_run(spi, run);
+            }
+        }
+        commit_xact();
+        w.failure = next;
+        w.run = run;
+    } catch (const Error& record_error) {
+        if (record_error.sqlstate() == sqlstate::query_canceled) throw;
+        std::string message = record_error.what();
+        pg::pg_call([&] {
+            AbortCurrentTransaction();
+            elog(WARNING, "berqenas realtime: could not record a failed round: %s", message.c_str());
+        });
+    }
 }
 
 void realtime_main(long long db_id) {
@@ -433,6 +729,12 @@ void realtime_main(long long db_id) {
         std::string name = *spi.scalar("SELECT name FROM berqenas.remote_database_registry WHERE id = $1::bigint", {to_s(db_id)});
         std::string appname = "berqenas realtime " + name;
         pg::pg_call([&] { pgstat_report_appname(appname.c_str()); });
+        // A run left open by this worker's previous life holds only committed rounds: it ends here.
+        spi.execute("WITH u AS (UPDATE berqenas.sync_jobs SET status = 'succeeded', finished_at = clock_timestamp() "
+                    "WHERE remote_database_id = $1::bigint AND mode = 'realtime' AND status = 'running' RETURNING id) "
+                    "INSERT INTO berqenas.sync_job_log (sync_job_id, level, message) "
+                    "SELECT u.id, 'info', 'realtime run closed (the realtime worker restarted)' FROM u",
+                    {to_s(db_id)});
     }
     commit_xact();
     for (;;) {
@@ -458,6 +760,7 @@ void realtime_main(long long db_id) {
                 if (!gone) elog(WARNING, "berqenas realtime (remote database %lld): %s%s%s", db_id, message.c_str(),
                      detail.empty() ? "" : ": ", detail.c_str());
             });
+            if (!gone) record_failure(w, e);
             w.conn.reset();
             w.tables.clear();
             pg::pg_call([&] {

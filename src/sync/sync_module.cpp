@@ -25,6 +25,9 @@ bool SyncSettings::journal = true;
 bool SyncSettings::keep_connections = true;
 int SyncSettings::realtime_poll_ms = 200;
 int SyncSettings::realtime_batch = 5000;
+int SyncSettings::realtime_run_interval_s = 300;
+int SyncSettings::realtime_run_changes = 100000;
+int SyncSettings::journal_retention_s = 7 * 24 * 3600;   // berqenas._journal_retention_setting() repeats it
 char* SyncSettings::launcher_database = nullptr;
 
 namespace {
@@ -76,6 +79,19 @@ void on_load() {
     DefineCustomIntVariable("berqenas.realtime_batch_size", "Most changes the realtime worker applies per table per round.",
                             nullptr, &SyncSettings::realtime_batch, 5000, 1, 1000000, PGC_SIGHUP, 0, nullptr,
                             nullptr, nullptr);
+    DefineCustomIntVariable("berqenas.realtime_run_interval",
+                            "How long one realtime run (a sync_jobs row and its journal) stays open.",
+                            "A run opens with the first change applied after the previous one closed.",
+                            &SyncSettings::realtime_run_interval_s, 300, 1, INT_MAX / 1000, PGC_SIGHUP, GUC_UNIT_S,
+                            nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("berqenas.realtime_run_changes", "Most changes one realtime run records before the next opens.",
+                            nullptr, &SyncSettings::realtime_run_changes, 100000, 1, INT_MAX, PGC_SIGHUP, 0, nullptr,
+                            nullptr, nullptr);
+    DefineCustomIntVariable("berqenas.journal_retention",
+                            "How long the rollback journal of a finished sync is kept.",
+                            "0 keeps journals forever. Older journals are pruned by sync() and the realtime workers.",
+                            &SyncSettings::journal_retention_s, 7 * 24 * 3600, 0, INT_MAX, PGC_SUSET, GUC_UNIT_S,
+                            nullptr, nullptr, nullptr);
     DefineCustomStringVariable("berqenas.launcher_database",
                                "Database whose realtime syncs start with the server.", nullptr,
                                &SyncSettings::launcher_database, "postgres", PGC_SIGHUP, 0, nullptr, nullptr,

@@ -537,9 +537,10 @@ std::string run_sync(long long remote_database_id, const RunOptions& options) {
         acquire_database_lock(spi, *cfg_holder);
         acquire_tenant_slot(spi, *cfg_holder);
         // Rows left "running" by a session that ended (or rolled back) cannot still run: we hold the lock.
+        // (An open realtime run is the realtime worker's, not a sync's.)
         spi.execute("UPDATE berqenas.sync_jobs SET status = 'failed', finished_at = clock_timestamp(), "
                     "error = 'the sync did not finish: its session ended or its transaction rolled back' "
-                    "WHERE remote_database_id = $1::bigint AND status = 'running'",
+                    "WHERE remote_database_id = $1::bigint AND status = 'running' AND mode <> 'realtime'",
                     {std::to_string(remote_database_id)});
         // The sync id, held (advisory lock) until this transaction ends; the start time for the
         // job row, wherever it ends up being written.
@@ -554,7 +555,8 @@ std::string run_sync(long long remote_database_id, const RunOptions& options) {
         needs_size_check = *r.rows[0][2] == "t";
     }
     const SyncConfig& cfg = *cfg_holder;
-    const std::string mode = options.full ? "full" : cfg.mode;
+    // In realtime mode a sync() call is an incremental sync; mode 'realtime' names the worker's runs.
+    const std::string mode = options.full ? "full" : cfg.mode == "realtime" ? "incremental" : cfg.mode;
     Context ctx{cfg, options};
     ctx.sync_id = sync_id;
 

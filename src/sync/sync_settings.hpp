@@ -14,6 +14,9 @@ struct SyncSettings {
     static bool keep_connections;             // berqenas.sync_keep_connections
     static int realtime_poll_ms;              // berqenas.realtime_poll_interval
     static int realtime_batch;                // berqenas.realtime_batch_size
+    static int realtime_run_interval_s;       // berqenas.realtime_run_interval: a realtime run's window
+    static int realtime_run_changes;          // berqenas.realtime_run_changes: most changes per realtime run
+    static int journal_retention_s;           // berqenas.journal_retention: 0 keeps journals forever
     static char* launcher_database;           // berqenas.launcher_database
 };
 

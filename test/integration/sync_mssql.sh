@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # berqenas.sync() from an MSSQL remote through the TDS test server: types mapped (nvarchar, money,
 # tinyint, datetime2, bit, uniqueidentifier, varbinary), incremental with soft deletes, full with hard
-# deletes, and realtime with the T-SQL AFTER trigger capture (installed, applied within a second,
-# removed when realtime is turned off).
+# deletes, and realtime with the T-SQL AFTER trigger capture (installed, applied within a second and
+# recorded as a realtime run that rolls back, removed when realtime is turned off).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . test/lib/cluster.sh
@@ -82,6 +82,9 @@ echo "applied after ${lag_ms} ms"
 expect_eq "$state" "realtime/1" "realtime changes applied"
 [ "$lag_ms" -lt 1000 ] || fail "realtime lag ${lag_ms} ms"
 expect_eq "$(onprem -c "SELECT count(*) FROM berqenas_cdc_products")" 0 "applied changes are removed from the remote"
+# Recorded as a realtime run with its counts.
+expect_eq "$(cloud -c "SELECT format('%s %s +%s ~%s -%s', mode, status, tables -> 'products' ->> 'inserted', tables -> 'products' ->> 'updated', tables -> 'products' ->> 'deleted')
+                       FROM berqenas.sync_history('shop', 1)")" "realtime running +1 ~1 -1" "realtime run"
 cloud -c "SELECT berqenas.sync_status('shop') -> 'tables' -> 'products' ->> 'realtime_applied'"
 
 echo "== after a server restart the launcher brings the worker back"
@@ -97,10 +100,18 @@ for _ in $(seq 100); do
     sleep 0.05
 done
 expect_eq "$(cloud -c "SELECT name FROM remote_shop.products WHERE product_id = 12")" "after restart" "applied after restart"
+# The run open before the restart was closed by the new worker; the change went into a new run,
+# which rolls back.
+expect_eq "$(cloud -c "SELECT count(*) FROM berqenas.sync_logs('shop', 100) WHERE message = 'realtime run closed (the realtime worker restarted)'")" 1 "run closed at restart"
+run=$(cloud -c "SELECT sync_id FROM berqenas.sync_jobs WHERE mode = 'realtime' AND status = 'running'")
+expect_eq "$(cloud -c "SELECT berqenas.rollback('$run') -> 'tables' -> 'products'")" '{"removed": 0, "restored": 1}' "rollback of the MSSQL realtime run"
+expect_eq "$(cloud -c "SELECT name FROM remote_shop.products WHERE product_id = 12")" "ürün 12" "row 12 rolled back"
 
 echo "== realtime off removes the capture objects"
 cloud -c "SELECT berqenas.configure_sync('shop', 'incremental', ARRAY['products']) -> 'capture'"
 expect_eq "$(onprem -c "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'products'::regclass AND NOT tgisinternal")" 0 "triggers removed"
 expect_eq "$(onprem -c "SELECT to_regclass('public.berqenas_cdc_products') IS NULL")" t "change table removed"
+# The rollback reset the watermark: the next sync copies the table again and catches up.
+expect_eq "$(cloud -c "SELECT berqenas.sync('shop') ->> 'status'")" succeeded "sync after the rollback"
 expect_eq "$(cloud -c "SELECT berqenas.verify('shop') ->> 'match'")" true "verify at the end"
 echo "all MSSQL sync checks passed"
