@@ -4,14 +4,17 @@
 #   - INSERT INTO local SELECT * FROM foreign;
 # berqenas_fdw vs postgres_fdw on the same PostgreSQL remote, berqenas_fdw vs tds_fdw (tds_version
 # 7.4) on the same TDS server, and the INSERT vs a `psql \copy ... to stdout | psql \copy ... from
-# stdin` pipe. Each figure is the best of RUNS runs. Prints every figure, the ratios against the aims
-# (>= postgres_fdw speed, >= 2x tds_fdw, within 1.5x of the COPY pipe) and peak backend memory.
+# stdin` pipe. Each figure is the median of RUNS runs (every run's time is printed to stderr). Prints
+# every figure, the ratios against the aims (>= postgres_fdw speed, >= 2x tds_fdw, within 1.5x of the
+# COPY pipe) and peak backend memory.
 #
-#   bench/fdw_bench.sh            # defaults: ROWS=1000000 RUNS=3
+#   bench/fdw_bench.sh                 # defaults: ROWS=1000000 RUNS=3
+#   ONLY=mssql_insert bench/fdw_bench.sh   # just the MSSQL INSERTs (ours, tds_fdw) and the COPY pipe
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-1000000}
 RUNS=${RUNS:-3}
+ONLY=${ONLY:-}
 BUILD=${BERQENAS_BUILD_DIR:-build}
 TDS_BIN=$BUILD/test/tds_server/berqenas-tds-server
 . test/lib/cluster.sh
@@ -31,7 +34,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo)"
 echo "date:    $(date -u +%Y-%m-%d)"
-echo "rows:    $ROWS (int, bigint, numeric(18,6), timestamp, text), best of $RUNS runs"
+echo "rows:    $ROWS (int, bigint, numeric(18,6), timestamp, text), median of $RUNS runs"
 echo
 
 onprem -q -f test/tds_server/mssql_types.sql
@@ -89,15 +92,16 @@ SQL
     sed -n 's/^peak //p' <<<"$out" >"$PEAK_FILE"
     sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' <<<"$out" | head -1
 }
-best() {   # $1 = label, $2.. = command printing milliseconds; best of RUNS
+best() {   # $1 = label, $2.. = command printing milliseconds; the median of RUNS
     local label=$1; shift
-    local b="" t
+    local all=() t
     for _ in $(seq "$RUNS"); do
         t=$("$@")
         [ -z "$t" ] && { echo "$label: no timing" >&2; exit 1; }
-        b=$(awk -v a="$t" -v b="$b" 'BEGIN { print (b == "" || a < b) ? a : b }')
+        all+=("$t")
     done
-    printf '%s' "$b"
+    echo "  $label: ${all[*]} ms" >&2
+    printf '%s\n' "${all[@]}" | sort -g | awk '{ v[NR] = $1 } END { printf "%s", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 check_sum() {   # the same answer from every peer
     cloud -c "SELECT count(*), sum(id), sum(big), sum(amount), max(at), sum(length(note)) FROM $1"
@@ -119,6 +123,13 @@ done
 # comes back); on MSSQL neither FDW does (sum(length(note)) has no T-SQL equivalent we send), so the
 # scan is also measured with the rows forced across (OFFSET 0 keeps the aggregate local).
 declare -A SCAN_MS ROWSCAN_MS INSERT_MS PEAK
+if [ "$ONLY" = mssql_insert ]; then
+    for peer in berq_ms tdsfdw; do INSERT_MS[$peer]=$(best "insert $peer" insert_ms "$peer.rows"); done
+    COPY_MS=$(best "copy pipe" copy_pipe_ms)
+    echo "INSERT (ms): berqenas_fdw MSSQL ${INSERT_MS[berq_ms]}, tds_fdw ${INSERT_MS[tdsfdw]}, COPY pipe $COPY_MS"
+    echo "  vs tds_fdw $(ratio "${INSERT_MS[tdsfdw]}" "${INSERT_MS[berq_ms]}") (aim >= 2); takes $(ratio "${INSERT_MS[berq_ms]}" "$COPY_MS")x the COPY pipe (aim <= 1.5)"
+    exit 0
+fi
 for peer in berq_pg pgfdw berq_ms tdsfdw; do
     SCAN_MS[$peer]=$(best "scan $peer" time_sql "$SCAN FROM $peer.rows")
     ROWSCAN_MS[$peer]=$(best "row scan $peer" time_sql "$SCAN FROM (SELECT * FROM $peer.rows OFFSET 0) s")
