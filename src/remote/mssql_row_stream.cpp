@@ -3,6 +3,7 @@
 #include "remote/mssql_row_stream.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 #include "common/error.hpp"
@@ -101,14 +102,15 @@ MssqlRowStream::~MssqlRowStream() {
 void MssqlRowStream::decode(int c, RemoteValue& v) {
     DBPROCESS* db = conn_.native();
     BYTE* data = dbdata(db, c + 1);
-    DBINT len = dbdatlen(db, c + 1);
     v.bytes = {};
-    if (data == nullptr && len == 0) {
+    // db-lib has no data pointer exactly for NULL (an empty string or binary has one).
+    if (data == nullptr) {
         v.kind = ValueKind::null;
         return;
     }
     int type = int(columns_[size_t(c)].type_code);
     std::string& buf = scratch_[size_t(c)];
+    // Fixed-size types are read without asking db-lib for the length.
     switch (type) {
         case SYBBIT:
         case SYBBITN:
@@ -136,6 +138,7 @@ void MssqlRowStream::decode(int c, RemoteValue& v) {
             v.i = load<int64_t>(data);
             return;
         case SYBINTN: {
+            DBINT len = dbdatlen(db, c + 1);
             v.kind = ValueKind::int64;
             if (len == 1) v.i = *reinterpret_cast<const uint8_t*>(data);
             else if (len == 2) v.i = load<int16_t>(data);
@@ -148,16 +151,19 @@ void MssqlRowStream::decode(int c, RemoteValue& v) {
             v.f = load<float>(data);
             return;
         case SYBFLT8:
+            v.kind = ValueKind::float64;
+            v.f = load<double>(data);
+            return;
         case SYBFLTN:
             v.kind = ValueKind::float64;
-            v.f = len == 4 ? double(load<float>(data)) : load<double>(data);
+            v.f = dbdatlen(db, c + 1) == 4 ? double(load<float>(data)) : load<double>(data);
             return;
         case SYBMONEY:
         case SYBMONEYN:
         case SYBMONEY4:
             v.kind = ValueKind::decimal;
             v.scale = 4;
-            if (type == SYBMONEY4 || len == 4) {
+            if (type == SYBMONEY4 || (type == SYBMONEYN && dbdatlen(db, c + 1) == 4)) {
                 v.i = load<int32_t>(data);
             } else {
                 DBMONEY m = load<DBMONEY>(data);
@@ -166,27 +172,28 @@ void MssqlRowStream::decode(int c, RemoteValue& v) {
             return;
         case SYBDECIMAL:
         case SYBNUMERIC: {
-            if (size_t(len) >= 2 + 1) {
-                DBDECIMAL d;
-                std::memset(&d, 0, sizeof d);
-                std::memcpy(&d, data, std::min(sizeof d, size_t(len)));
-                bool negative;
-                uint64_t magnitude;
-                if (d.scale <= d.precision && mssql::numeric_magnitude(d.array, d.precision, &negative, &magnitude)) {
-                    if (magnitude <= uint64_t(INT64_MAX)) {
-                        v.kind = ValueKind::decimal;
-                        v.scale = int16_t(d.scale);
-                        v.i = negative ? -int64_t(magnitude) : int64_t(magnitude);
-                        return;
-                    }
-                    mssql::scaled_to_text(buf, negative, magnitude, d.scale);
-                    v.kind = ValueKind::decimal_text;
-                    v.bytes = buf;
+            // A DBDECIMAL in place: precision, scale, then the sign and magnitude bytes that
+            // precision needs (mssql::numeric_magnitude reads no more).
+            int precision = data[offsetof(DBDECIMAL, precision)];
+            int scale = data[offsetof(DBDECIMAL, scale)];
+            bool negative;
+            uint64_t magnitude;
+            if (scale <= precision &&
+                mssql::numeric_magnitude(data + offsetof(DBDECIMAL, array), precision, &negative, &magnitude)) {
+                if (magnitude <= uint64_t(INT64_MAX)) {
+                    v.kind = ValueKind::decimal;
+                    v.scale = int16_t(scale);
+                    v.i = negative ? -int64_t(magnitude) : int64_t(magnitude);
                     return;
                 }
+                mssql::scaled_to_text(buf, negative, magnitude, scale);
+                v.kind = ValueKind::decimal_text;
+                v.bytes = buf;
+                return;
             }
             buf.resize(100);
-            DBINT n = dbconvert(db, type, data, len, SYBCHAR, reinterpret_cast<BYTE*>(buf.data()), DBINT(buf.size()));
+            DBINT n = dbconvert(db, type, data, dbdatlen(db, c + 1), SYBCHAR, reinterpret_cast<BYTE*>(buf.data()),
+                                DBINT(buf.size()));
             if (n < 0) throw Error(sqlstate::fdw_error, "cannot read decimal column \"" + columns_[size_t(c)].name + "\"");
             buf.resize(size_t(n));
             while (!buf.empty() && buf.back() == ' ') buf.pop_back();
@@ -198,7 +205,7 @@ void MssqlRowStream::decode(int c, RemoteValue& v) {
         case SYBDATETIMN:
         case SYBDATETIME4:
             v.kind = ValueKind::timestamp;
-            if (type == SYBDATETIME4 || len == 4) {
+            if (type == SYBDATETIME4 || (type == SYBDATETIMN && dbdatlen(db, c + 1) == 4)) {
                 DBDATETIME4 dt = load<DBDATETIME4>(data);
                 v.i = mssql::smalldatetime_to_usec(dt.days, dt.minutes);
             } else {
@@ -210,8 +217,6 @@ void MssqlRowStream::decode(int c, RemoteValue& v) {
         case SYBMSTIME:
         case SYBMSDATETIME2:
         case SYBMSDATETIMEOFFSET: {
-            if (size_t(len) < sizeof(DBDATETIMEALL))
-                throw Error(sqlstate::fdw_error, "cannot read date/time column \"" + columns_[size_t(c)].name + "\"");
             // Days since 1900 and 100 ns units since midnight; datetimeoffset's are UTC already.
             DBDATETIMEALL d = load<DBDATETIMEALL>(data);
             int64_t days = mssql::days_since_2000(d.date);
@@ -228,6 +233,11 @@ void MssqlRowStream::decode(int c, RemoteValue& v) {
             }
             return;
         }
+        default:
+            break;
+    }
+    DBINT len = dbdatlen(db, c + 1);
+    switch (type) {
         case kUniqueIdentifier: {
             if (len != 16) break;
             buf.resize(16);
@@ -275,11 +285,11 @@ void MssqlRowStream::decode(int c, RemoteValue& v) {
 
 bool MssqlRowStream::read_row(std::vector<RemoteValue>& row) {
     MssqlActiveScope scope(&conn_);
-    conn_.restart_deadline();
     DBPROCESS* db = conn_.native();
     for (;;) {
         STATUS s = dbnextrow(db);
         if (s == REG_ROW) {
+            conn_.note_row_read();
             row.resize(columns_.size());
             for (size_t c = 0; c < columns_.size(); ++c) decode(int(c), row[c]);
             return true;
