@@ -111,9 +111,11 @@ MssqlConnection::MssqlConnection(const ConnectionParams& params) : params_(param
     DBSETLCHARSET(rec.login, "UTF-8");
     if (!params.database.empty()) DBSETLDBNAME(rec.login, params.database.c_str());
     dbsetlversion(rec.login, DBVERSION_74);
-    // The largest TDS packet SQL Server accepts: a 1M-row result then takes 8x fewer packets (reads,
-    // header checks) than at db-lib's default of 4096. The server answers with the size it will use.
-    DBSETLPACKET(rec.login, kPacketSize);
+    // By default the largest TDS packet SQL Server accepts: a 1M-row result then takes 8x fewer
+    // packets (reads, header checks) than at db-lib's default of 4096. The server answers with the
+    // size it will use. A server sends only full packets, so a result that trickles out slowly is
+    // seen later with big ones: the packet_size option trades that back.
+    DBSETLPACKET(rec.login, params.packet_size > 0 ? params.packet_size : kPacketSize);
     int login_seconds = params.connect_timeout_seconds > 0 ? params.connect_timeout_seconds : 60;
     dbsetlogintime(login_seconds);
     // The error handler stops waiting at this deadline (it sees SYBETIME every second).
