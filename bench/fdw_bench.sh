@@ -4,14 +4,17 @@
 #   - INSERT INTO local SELECT * FROM foreign;
 # berqenas_fdw vs postgres_fdw on the same PostgreSQL remote, berqenas_fdw vs tds_fdw (tds_version
 # 7.4) on the same TDS server, and the INSERT vs a `psql \copy ... to stdout | psql \copy ... from
-# stdin` pipe. Each figure is the best of RUNS runs. Prints every figure, the ratios against the aims
-# (>= postgres_fdw speed, >= 2x tds_fdw, within 1.5x of the COPY pipe) and peak backend memory.
+# stdin` pipe. Each figure is the median of RUNS runs, the peers taking turns (every run's time is
+# printed to stderr). Prints every figure, the ratios against the aims (>= postgres_fdw speed, >= 2x
+# tds_fdw, within 1.5x of the COPY pipe) and peak backend memory.
 #
-#   bench/fdw_bench.sh            # defaults: ROWS=1000000 RUNS=3
+#   bench/fdw_bench.sh                 # defaults: ROWS=1000000 RUNS=3
+#   ONLY=mssql_insert bench/fdw_bench.sh   # just the MSSQL INSERTs (ours, tds_fdw) and the COPY pipe
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-1000000}
 RUNS=${RUNS:-3}
+ONLY=${ONLY:-}
 BUILD=${BERQENAS_BUILD_DIR:-build}
 TDS_BIN=$BUILD/test/tds_server/berqenas-tds-server
 . test/lib/cluster.sh
@@ -31,7 +34,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo)"
 echo "date:    $(date -u +%Y-%m-%d)"
-echo "rows:    $ROWS (int, bigint, numeric(18,6), timestamp, text), best of $RUNS runs"
+echo "rows:    $ROWS (int, bigint, numeric(18,6), timestamp, text), median of $RUNS runs"
 echo
 
 onprem -q -f test/tds_server/mssql_types.sql
@@ -53,8 +56,10 @@ for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$TDS_PORT") 2>/dev/null && 
 cloud -q <<SQL
 CREATE EXTENSION berqenas; CREATE EXTENSION postgres_fdw; CREATE EXTENSION tds_fdw;
 SET client_min_messages = warning;
+\\o /dev/null
 SELECT berqenas.register_remote_database('pg', 'postgresql', '127.0.0.1', $onprem_PORT, 'postgres', 'postgres', 'postgres');
 SELECT berqenas.register_remote_database('ms', 'mssql', '127.0.0.1', $TDS_PORT, 'postgres', 'postgres', 'postgres');
+\\o
 CREATE SERVER berq_pg FOREIGN DATA WRAPPER berqenas_fdw OPTIONS (remote_database 'pg');
 CREATE SERVER berq_ms FOREIGN DATA WRAPPER berqenas_fdw OPTIONS (remote_database 'ms');
 CREATE SERVER pgfdw FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1', port '$onprem_PORT', dbname 'postgres', fetch_size '1000');
@@ -89,15 +94,20 @@ SQL
     sed -n 's/^peak //p' <<<"$out" >"$PEAK_FILE"
     sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' <<<"$out" | head -1
 }
-best() {   # $1 = label, $2.. = command printing milliseconds; best of RUNS
-    local label=$1; shift
-    local b="" t
-    for _ in $(seq "$RUNS"); do
-        t=$("$@")
-        [ -z "$t" ] && { echo "$label: no timing" >&2; exit 1; }
-        b=$(awk -v a="$t" -v b="$b" 'BEGIN { print (b == "" || a < b) ? a : b }')
-    done
-    printf '%s' "$b"
+# Every measured statement runs once per round, RUNS rounds, so load from outside the benchmark
+# falls on all peers alike; each figure is the median of its RUNS times.
+declare -A TIMES
+measure() {   # $1 = key, $2.. = command printing milliseconds
+    local key=$1; shift
+    local t
+    t=$("$@")
+    [ -z "$t" ] && { echo "$key: no timing" >&2; exit 1; }
+    TIMES[$key]="${TIMES[$key]:-} $t"
+}
+median() {   # $1 = key
+    echo "  $1:${TIMES[$1]} ms" >&2
+    tr ' ' '\n' <<<"${TIMES[$1]}" | grep . | sort -g |
+        awk '{ v[NR] = $1 } END { printf "%s", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 check_sum() {   # the same answer from every peer
     cloud -c "SELECT count(*), sum(id), sum(big), sum(amount), max(at), sum(length(note)) FROM $1"
@@ -119,13 +129,32 @@ done
 # comes back); on MSSQL neither FDW does (sum(length(note)) has no T-SQL equivalent we send), so the
 # scan is also measured with the rows forced across (OFFSET 0 keeps the aggregate local).
 declare -A SCAN_MS ROWSCAN_MS INSERT_MS PEAK
-for peer in berq_pg pgfdw berq_ms tdsfdw; do
-    SCAN_MS[$peer]=$(best "scan $peer" time_sql "$SCAN FROM $peer.rows")
-    ROWSCAN_MS[$peer]=$(best "row scan $peer" time_sql "$SCAN FROM (SELECT * FROM $peer.rows OFFSET 0) s")
-    PEAK[$peer]=$(cat "$PEAK_FILE")
-    INSERT_MS[$peer]=$(best "insert $peer" insert_ms "$peer.rows")
+if [ "$ONLY" = mssql_insert ]; then
+    for _ in $(seq "$RUNS"); do
+        for peer in berq_ms tdsfdw; do measure "insert $peer" insert_ms "$peer.rows"; done
+        measure "copy pipe" copy_pipe_ms
+    done
+    for peer in berq_ms tdsfdw; do INSERT_MS[$peer]=$(median "insert $peer"); done
+    COPY_MS=$(median "copy pipe")
+    echo "INSERT (ms): berqenas_fdw MSSQL ${INSERT_MS[berq_ms]}, tds_fdw ${INSERT_MS[tdsfdw]}, COPY pipe $COPY_MS"
+    echo "  vs tds_fdw $(ratio "${INSERT_MS[tdsfdw]}" "${INSERT_MS[berq_ms]}") (aim >= 2); takes $(ratio "${INSERT_MS[berq_ms]}" "$COPY_MS")x the COPY pipe (aim <= 1.5)"
+    exit 0
+fi
+for _ in $(seq "$RUNS"); do
+    for peer in berq_pg pgfdw berq_ms tdsfdw; do
+        measure "scan $peer" time_sql "$SCAN FROM $peer.rows"
+        measure "row scan $peer" time_sql "$SCAN FROM (SELECT * FROM $peer.rows OFFSET 0) s"
+        PEAK[$peer]=$(cat "$PEAK_FILE")
+        measure "insert $peer" insert_ms "$peer.rows"
+    done
+    measure "copy pipe" copy_pipe_ms
 done
-COPY_MS=$(best "copy pipe" copy_pipe_ms)
+for peer in berq_pg pgfdw berq_ms tdsfdw; do
+    SCAN_MS[$peer]=$(median "scan $peer")
+    ROWSCAN_MS[$peer]=$(median "row scan $peer")
+    INSERT_MS[$peer]=$(median "insert $peer")
+done
+COPY_MS=$(median "copy pipe")
 [ "$(cloud -c "SELECT count(*) FROM local_rows")" = "$ROWS" ] || { echo "the COPY pipe lost rows"; exit 1; }
 rm -f "$PEAK_FILE"
 

@@ -97,9 +97,20 @@ CREATE FOREIGN TABLE ms_types.too_small (id int OPTIONS (key 'true'), bi integer
 SELECT * FROM ms_types.too_small WHERE id = 1;
 RESET timezone;
 
+-- db-lib's own TDS packet size (4096 bytes): every value reads the same as with our default 32767.
+CREATE SERVER fdw_ms_small_packets FOREIGN DATA WRAPPER berqenas_fdw OPTIONS (remote_database 'fdw_ms_types', packet_size '4095');
+CREATE SERVER fdw_ms_small_packets FOREIGN DATA WRAPPER berqenas_fdw OPTIONS (remote_database 'fdw_ms_types', packet_size '4096');
+CREATE SCHEMA ms_small;
+IMPORT FOREIGN SCHEMA fdw_ms_types LIMIT TO (all_types) FROM SERVER fdw_ms_small_packets INTO ms_small;
+SELECT count(*) AS rows, bool_and(small_row IS NOT DISTINCT FROM default_row) AS same_as_default_packets
+  FROM (SELECT id, small_row::text AS small_row FROM ms_small.all_types small_row) s
+  FULL JOIN (SELECT id, default_row::text AS default_row FROM ms_types.all_types default_row) d USING (id);
+
 -- Clean up.
 SELECT berqenas.fdw_execute('fdw_ms_types', 'DROP SCHEMA fdw_ms_types CASCADE');
 SET client_min_messages = warning;
 DROP SCHEMA ms_types CASCADE;
+DROP SCHEMA ms_small CASCADE;
+DROP SERVER fdw_ms_small_packets;
 SELECT berqenas.unregister_remote_database('fdw_ms_types', cascade => true);
 RESET client_min_messages;

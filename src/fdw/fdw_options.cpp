@@ -33,7 +33,7 @@ namespace {
 struct OptionRule {
     const char* name;
     Oid context;
-    enum { text, positive_int, port, non_negative_int, boolean, kind } type;
+    enum { text, positive_int, port, non_negative_int, boolean, kind, packet_size } type;
 };
 
 const OptionRule rules[] = {
@@ -48,6 +48,7 @@ const OptionRule rules[] = {
     {"batch_size", ForeignServerRelationId, OptionRule::positive_int},
     {"connect_timeout", ForeignServerRelationId, OptionRule::positive_int},
     {"query_timeout", ForeignServerRelationId, OptionRule::non_negative_int},
+    {"packet_size", ForeignServerRelationId, OptionRule::packet_size},
     {"username", UserMappingRelationId, OptionRule::text},
     {"password", UserMappingRelationId, OptionRule::text},
     {"schema_name", ForeignTableRelationId, OptionRule::text},
@@ -193,6 +194,7 @@ remote::ConnectionParams connection_params(Oid server_oid, Oid user_oid, std::st
     }
     if (options.count("connect_timeout")) params.connect_timeout_seconds = int(parse_int("connect_timeout", options["connect_timeout"]));
     if (options.count("query_timeout")) params.query_timeout_seconds = int(parse_int("query_timeout", options["query_timeout"]));
+    if (options.count("packet_size")) params.packet_size = int(parse_int("packet_size", options["packet_size"]));
     params.application_name = "berqenas_fdw";
     return params;
 }
@@ -267,6 +269,12 @@ Datum validator_body(FunctionCallInfo fcinfo) {
             case OptionRule::port: {
                 long p = parse_int(name, value);
                 if (p < 1 || p > 65535) invalid_value(name, "must be between 1 and 65535");
+                break;
+            }
+            case OptionRule::packet_size: {
+                long p = parse_int(name, value);
+                // SQL Server takes 512..32767, but db-lib (FreeTDS) never asks for less than 4096.
+                if (p < 4096 || p > 32767) invalid_value(name, "must be between 4096 and 32767 (bytes per TDS packet)");
                 break;
             }
             case OptionRule::boolean:

@@ -359,10 +359,12 @@ void open_stream(ForeignScanState* node, ScanExec* exec) {
 TupleTableSlot* iterate_foreign_scan(ForeignScanState* node) {
     ScanExec* exec = scan_exec(node);
     TupleTableSlot* slot = node->ss.ss_ScanTupleSlot;
-    pg::pg_call([&] { ExecClearTuple(slot); });
     if (!exec->stream) open_stream(node, exec);
     pg::check_for_interrupts();
-    if (!exec->stream->next(exec->row)) return slot;
+    if (!exec->stream->next(exec->row)) {
+        pg::pg_call([&] { ExecClearTuple(slot); });
+        return slot;
+    }
     ++exec->rows;
     store_row(exec->table, exec->retrieved_attrs, exec->readers, exec->stream->columns(), exec->row, slot,
               exec->table_layout, exec->roles);

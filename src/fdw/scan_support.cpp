@@ -49,16 +49,21 @@ void store_row(const TableOptions& table, const std::vector<int>& attrs, std::ve
     int natts = slot->tts_tupleDescriptor->natts;
     Datum* values = slot->tts_values;
     bool* nulls = slot->tts_isnull;
-    for (int i = 0; i < natts; ++i) {
-        values[i] = Datum(0);
-        nulls[i] = true;
-    }
     size_t n = attrs.size();
     if (row.size() < n || columns.size() < n)
         throw Error(sqlstate::fdw_error, "the remote returned " + std::to_string(row.size()) + " columns, expected " +
                                              std::to_string(n));
     try {
+        // One guard per row: clearing, converting and storing (the clear and the store cannot fail).
         pg::pg_call([&] {
+            ExecClearTuple(slot);
+            // Every output is set below when the remote columns cover them one to one; otherwise
+            // (some columns not fetched, or an avg read as two) the rest start NULL.
+            if (int(n) != natts)
+                for (int i = 0; i < natts; ++i) {
+                    values[i] = Datum(0);
+                    nulls[i] = true;
+                }
             Datum sum = Datum(0);
             bool sum_null = true;
             for (size_t i = 0; i < n; ++i) {
@@ -74,6 +79,7 @@ void store_row(const TableOptions& table, const std::vector<int>& attrs, std::ve
                     values[a] = average(readers[i - 1], sum, sum_null, count, count_null, &nulls[a]);
                 }
             }
+            ExecStoreVirtualTuple(slot);
         });
     } catch (const Error& e) {
         std::string column = "?";
@@ -92,7 +98,6 @@ void store_row(const TableOptions& table, const std::vector<int>& attrs, std::ve
                     key.empty() ? "the remote row has no key column to name it" : "remote row with key " + key,
                     e.hint());
     }
-    pg::pg_call([&] { ExecStoreVirtualTuple(slot); });
 }
 
 }  // namespace berqenas::fdw

@@ -15,7 +15,7 @@ extern "C" {
 
 namespace berqenas::fdw {
 
-// row[i] goes to attribute attrs[i] through readers[i]; other attributes are NULL.
+// Clears slot, then row[i] goes to attribute attrs[i] through readers[i]; other attributes are NULL.
 // table_layout: the slot has the table's columns (false: a grouped query's outputs, named in
 // errors by the remote result's column names).
 // roles (grouped outputs only; empty: every column is a value): an avg_sum column and the

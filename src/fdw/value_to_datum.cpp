@@ -4,6 +4,7 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "remote/mssql_values.hpp"
 #include "remote/sql_dialect.hpp"
 
 extern "C" {
@@ -119,6 +120,38 @@ bool parse_integral_decimal(std::string_view s, int64_t* out) {
     return true;
 }
 
+constexpr int64_t kPow10[19] = {1LL,
+                                1LL * 10,
+                                1LL * 100,
+                                1LL * 1000,
+                                1LL * 10000,
+                                1LL * 100000,
+                                1LL * 1000000,
+                                1LL * 10000000,
+                                1LL * 100000000,
+                                1LL * 1000000000,
+                                1LL * 10000000000,
+                                1LL * 100000000000,
+                                1LL * 1000000000000,
+                                1LL * 10000000000000,
+                                1LL * 100000000000000,
+                                1LL * 1000000000000000,
+                                1LL * 10000000000000000,
+                                1LL * 100000000000000000,
+                                1LL * 1000000000000000000};
+
+// Numeric of a typmod'd column from an unscaled value: built directly when it already has the
+// column's scale and fits its precision, else rounded and checked by numeric() itself.
+Datum numeric_from_unscaled(ColumnReader& r, int64_t unscaled, int scale) {
+    Datum d = NumericGetDatum(int64_div_fast_to_numeric(unscaled, scale));
+    if (r.typmod < int32(VARHDRSZ)) return d;
+    int32 precision = ((r.typmod - VARHDRSZ) >> 16) & 0xffff;
+    int32 typmod_scale = ((((r.typmod - VARHDRSZ) & 0x7ff) ^ 1024) - 1024);
+    uint64_t magnitude = unscaled < 0 ? uint64_t(0) - uint64_t(unscaled) : uint64_t(unscaled);
+    if (scale == typmod_scale && (precision > 18 || magnitude < uint64_t(kPow10[precision]))) return d;
+    return DirectFunctionCall2(numeric, d, Int32GetDatum(r.typmod));
+}
+
 Datum via_output(ColumnReader& r, Datum natural, PGFunction out) {
     char* text = DatumGetCString(DirectFunctionCall1(out, natural));
     return from_cstring(r, text);
@@ -178,20 +211,40 @@ Datum value_to_datum(ColumnReader& r, const remote::RemoteValue& v, uint32_t rem
             if (r.local_type == FLOAT8OID) return Float8GetDatum(v.f);
             if (r.local_type == FLOAT4OID) return Float4GetDatum(float4(v.f));
             return from_cstring(r, float8out_internal(v.f));
+        case ValueKind::decimal: {
+            // Unscaled + scale from the driver: no digits to parse for numeric or integer columns.
+            int64_t unscaled = v.i;
+            int scale = v.scale;
+            // int64_div_fast_to_numeric scales up by at most 1000 first; keep that within an int64.
+            if (r.local_type == NUMERICOID && scale >= 0 &&
+                (scale % 4 == 0 || (unscaled < PG_INT64_MAX / 1000 && unscaled > PG_INT64_MIN / 1000)))
+                return numeric_from_unscaled(r, unscaled, scale);
+            if ((r.local_type == INT8OID || r.local_type == INT4OID || r.local_type == INT2OID) && scale >= 0 &&
+                scale <= 18 && unscaled % kPow10[scale] == 0) {
+                int64_t integral = unscaled / kPow10[scale];
+                if (r.local_type == INT8OID) return Int64GetDatum(integral);
+                if (r.local_type == INT4OID && integral >= PG_INT32_MIN && integral <= PG_INT32_MAX)
+                    return Int32GetDatum(int32(integral));
+                if (r.local_type == INT2OID && integral >= PG_INT16_MIN && integral <= PG_INT16_MAX)
+                    return Int16GetDatum(int16(integral));
+            }
+            // Anything else (float, text, money, an integer out of range): the local type's input.
+            if (scale < 0 || scale > 38)
+                ereport(ERROR, (errcode(ERRCODE_INVALID_BINARY_REPRESENTATION), errmsg("decimal scale %d out of range", scale)));
+            bool negative = unscaled < 0;
+            size_t n = remote::mssql::scaled_to_chars(buf, negative,
+                                                      negative ? uint64_t(0) - uint64_t(unscaled) : uint64_t(unscaled), scale);
+            buf[n] = '\0';
+            return from_cstring(r, buf);
+        }
         case ValueKind::decimal_text: {
             // Exact digits: built straight into a numeric (or integer) when they fit an int64,
             // else parsed by numeric's own input function. ASCII only, so no encoding step.
             int64_t unscaled;
             int scale, significant;
-            if (r.local_type == NUMERICOID && parse_small_decimal(v.bytes, &unscaled, &scale, &significant)) {
-                Datum d = NumericGetDatum(int64_div_fast_to_numeric(unscaled, scale));
-                if (r.typmod < int32(VARHDRSZ)) return d;
-                // Already of the column's scale and within its precision: nothing to round or check.
-                int32 precision = ((r.typmod - VARHDRSZ) >> 16) & 0xffff;
-                int32 typmod_scale = ((((r.typmod - VARHDRSZ) & 0x7ff) ^ 1024) - 1024);
-                if (scale == typmod_scale && significant <= precision) return d;
-                return DirectFunctionCall2(numeric, d, Int32GetDatum(r.typmod));
-            }
+            if (r.local_type == NUMERICOID && parse_small_decimal(v.bytes, &unscaled, &scale, &significant) &&
+                (scale % 4 == 0 || (unscaled < PG_INT64_MAX / 1000 && unscaled > PG_INT64_MIN / 1000)))
+                return numeric_from_unscaled(r, unscaled, scale);
             if ((r.local_type == INT8OID || r.local_type == INT4OID || r.local_type == INT2OID) &&
                 parse_integral_decimal(v.bytes, &unscaled)) {
                 if (r.local_type == INT8OID) return Int64GetDatum(unscaled);

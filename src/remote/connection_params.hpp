@@ -20,6 +20,7 @@ struct ConnectionParams {
     std::string password;
     int connect_timeout_seconds = 10;
     int query_timeout_seconds = 0;    // 0: no limit
+    int packet_size = 0;              // MSSQL: bytes per TDS packet to ask for (4096..32767); 0: 32767
     std::string application_name = "berqenas";
 
     // "postgresql://user@host:port/db" — for messages; never holds the password.

@@ -56,12 +56,18 @@ public:
     [[noreturn]] void throw_failure(const std::string& what);
     void clear_messages() { messages_.clear(); }
 
-    // Restarts the query-timeout clock (each wait for the server gets the full timeout).
-    void restart_deadline();
+    // Restarts the query-timeout clock (each wait for the server gets the full timeout); waited:
+    // how long the current wait has already lasted.
+    void restart_deadline(std::chrono::steady_clock::duration waited = {});
+    // A stream counts the rows it reads instead of restarting the clock for each (a clock read per
+    // row costs more than the row's decoding); the timer handler restarts it when rows came since.
+    void note_row_read() { ++rows_read_; }
 
     // Used by the db-lib callbacks.
     std::vector<MssqlMessage> messages_;
     std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+    unsigned long long rows_read_ = 0;
+    unsigned long long rows_read_at_deadline_ = 0;
     bool logging_in_ = false;
 
 private:

@@ -1,11 +1,13 @@
 // Decoding db-lib rows into RemoteValues without a text round trip where the type has a native
-// form. Dates are cracked into fields and counted from 2000-01-01, PostgreSQL's epoch.
+// form: numbers, decimals (unscaled + scale) and dates by arithmetic (remote/mssql_values).
 #include "remote/mssql_row_stream.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 #include "common/error.hpp"
+#include "remote/mssql_values.hpp"
 
 namespace berqenas::remote {
 
@@ -20,60 +22,6 @@ constexpr int kLongBinary = 225;        // SYBLONGBINARY
 constexpr int kLongChar = 175;          // XSYBCHAR / SYBLONGCHAR
 constexpr int kXVarchar = 167, kXNVarchar = 231, kXNChar = 239, kXVarbinary = 165, kXBinary = 173;
 constexpr int kSint1 = 64;              // SYBSINT1 (not MSSQL, harmless)
-
-// Days from 2000-01-01 to y-m-d (proleptic Gregorian).
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-    y -= m <= 2;
-    const int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = unsigned(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + int64_t(doe) - 719468 - 10957;   // 10957: 1970-01-01 → 2000-01-01
-}
-
-constexpr int64_t kUsecPerDay = 86400LL * 1000000;
-constexpr int64_t kDays1900To2000 = 36524;
-
-// "-123.4500" from a magnitude, its sign and the number of fraction digits, into out (reused per
-// column, so no allocation once it has grown).
-void decimal_from_magnitude(std::string& out, bool negative, uint64_t v, int scale_digits) {
-    char text[48];
-    char* end = text + sizeof text;
-    char* p = end;
-    int n = 0;
-    do {
-        if (n == scale_digits && n > 0) *--p = '.';
-        *--p = char('0' + v % 10);
-        v /= 10;
-        ++n;
-    } while (v != 0 || n <= scale_digits);   // at least one digit before the point
-    if (negative) *--p = '-';
-    out.assign(p, size_t(end - p));
-}
-
-void decimal_from_scaled(std::string& out, int64_t units, int scale_digits) {
-    bool negative = units < 0;
-    decimal_from_magnitude(out, negative, negative ? uint64_t(0) - uint64_t(units) : uint64_t(units), scale_digits);
-}
-
-// db-lib keeps a decimal as FreeTDS's TDS_NUMERIC: precision, scale, then array[0] the sign (1 =
-// negative) and the magnitude big-endian in the next bytes_per_precision[precision] - 1 bytes.
-constexpr int kNumericBytesPerPrecision[] = {-1, 2,  2,  3,  3,  4,  4,  4,  5,  5,  6,  6,  6,
-                                             7,  7,  8,  8,  9,  9,  9,  10, 10, 11, 11, 11, 12,
-                                             12, 13, 13, 14, 14, 14, 15, 15, 16, 16, 16, 17, 17};
-
-// The decimal's digits without db-lib's text conversion when the magnitude fits 64 bits.
-bool decimal_digits(std::string& out, const DBDECIMAL& d) {
-    if (d.precision < 1 || d.precision > 38 || d.scale > d.precision) return false;
-    int bytes = kNumericBytesPerPrecision[d.precision] - 1;
-    uint64_t v = 0;
-    for (int i = 1; i <= bytes; ++i) {
-        if (v >> 56) return false;
-        v = (v << 8) | d.array[i];
-    }
-    decimal_from_magnitude(out, d.array[0] == 1 && v != 0, v, d.scale);
-    return true;
-}
 
 // A value of type T read from db-lib's (possibly unaligned) column buffer.
 template <typename T>
@@ -154,14 +102,15 @@ MssqlRowStream::~MssqlRowStream() {
 void MssqlRowStream::decode(int c, RemoteValue& v) {
     DBPROCESS* db = conn_.native();
     BYTE* data = dbdata(db, c + 1);
-    DBINT len = dbdatlen(db, c + 1);
     v.bytes = {};
-    if (data == nullptr && len == 0) {
+    // db-lib has no data pointer exactly for NULL (an empty string or binary has one).
+    if (data == nullptr) {
         v.kind = ValueKind::null;
         return;
     }
     int type = int(columns_[size_t(c)].type_code);
     std::string& buf = scratch_[size_t(c)];
+    // Fixed-size types are read without asking db-lib for the length.
     switch (type) {
         case SYBBIT:
         case SYBBITN:
@@ -189,6 +138,7 @@ void MssqlRowStream::decode(int c, RemoteValue& v) {
             v.i = load<int64_t>(data);
             return;
         case SYBINTN: {
+            DBINT len = dbdatlen(db, c + 1);
             v.kind = ValueKind::int64;
             if (len == 1) v.i = *reinterpret_cast<const uint8_t*>(data);
             else if (len == 2) v.i = load<int16_t>(data);
@@ -201,42 +151,49 @@ void MssqlRowStream::decode(int c, RemoteValue& v) {
             v.f = load<float>(data);
             return;
         case SYBFLT8:
+            v.kind = ValueKind::float64;
+            v.f = load<double>(data);
+            return;
         case SYBFLTN:
             v.kind = ValueKind::float64;
-            v.f = len == 4 ? double(load<float>(data)) : load<double>(data);
+            v.f = dbdatlen(db, c + 1) == 4 ? double(load<float>(data)) : load<double>(data);
             return;
         case SYBMONEY:
         case SYBMONEYN:
-        case SYBMONEY4: {
-            int64_t units;
-            if (type == SYBMONEY4 || len == 4) {
-                DBMONEY4 m;
-                std::memcpy(&m, data, sizeof m);
-                units = m.mny4;
+        case SYBMONEY4:
+            v.kind = ValueKind::decimal;
+            v.scale = 4;
+            if (type == SYBMONEY4 || (type == SYBMONEYN && dbdatlen(db, c + 1) == 4)) {
+                v.i = load<int32_t>(data);
             } else {
-                DBMONEY m;
-                std::memcpy(&m, data, sizeof m);
-                units = int64_t((uint64_t(uint32_t(m.mnyhigh)) << 32) | m.mnylow);
+                DBMONEY m = load<DBMONEY>(data);
+                v.i = mssql::money_units(m.mnyhigh, m.mnylow);
             }
-            decimal_from_scaled(buf, units, 4);
-            v.kind = ValueKind::decimal_text;
-            v.bytes = buf;
             return;
-        }
         case SYBDECIMAL:
         case SYBNUMERIC: {
-            if (size_t(len) >= 2 + 1) {
-                DBDECIMAL d;
-                std::memset(&d, 0, sizeof d);
-                std::memcpy(&d, data, std::min(sizeof d, size_t(len)));
-                if (decimal_digits(buf, d)) {
-                    v.kind = ValueKind::decimal_text;
-                    v.bytes = buf;
+            // A DBDECIMAL in place: precision, scale, then the sign and magnitude bytes that
+            // precision needs (mssql::numeric_magnitude reads no more).
+            int precision = data[offsetof(DBDECIMAL, precision)];
+            int scale = data[offsetof(DBDECIMAL, scale)];
+            bool negative;
+            uint64_t magnitude;
+            if (scale <= precision &&
+                mssql::numeric_magnitude(data + offsetof(DBDECIMAL, array), precision, &negative, &magnitude)) {
+                if (magnitude <= uint64_t(INT64_MAX)) {
+                    v.kind = ValueKind::decimal;
+                    v.scale = int16_t(scale);
+                    v.i = negative ? -int64_t(magnitude) : int64_t(magnitude);
                     return;
                 }
+                mssql::scaled_to_text(buf, negative, magnitude, scale);
+                v.kind = ValueKind::decimal_text;
+                v.bytes = buf;
+                return;
             }
             buf.resize(100);
-            DBINT n = dbconvert(db, type, data, len, SYBCHAR, reinterpret_cast<BYTE*>(buf.data()), DBINT(buf.size()));
+            DBINT n = dbconvert(db, type, data, dbdatlen(db, c + 1), SYBCHAR, reinterpret_cast<BYTE*>(buf.data()),
+                                DBINT(buf.size()));
             if (n < 0) throw Error(sqlstate::fdw_error, "cannot read decimal column \"" + columns_[size_t(c)].name + "\"");
             buf.resize(size_t(n));
             while (!buf.empty() && buf.back() == ' ') buf.pop_back();
@@ -246,59 +203,45 @@ void MssqlRowStream::decode(int c, RemoteValue& v) {
         }
         case SYBDATETIME:
         case SYBDATETIMN:
-        case SYBDATETIME4: {
-            int64_t days, usec;
-            if (type == SYBDATETIME4 || len == 4) {
-                uint16_t d, minutes;
-                std::memcpy(&d, data, 2);
-                std::memcpy(&minutes, data + 2, 2);
-                days = d;
-                usec = int64_t(minutes) * 60 * 1000000;
-            } else {
-                DBDATETIME dt;
-                std::memcpy(&dt, data, sizeof dt);
-                days = dt.dtdays;
-                // 1/300 s ticks, rounded to the millisecond SQL Server itself shows (.003, .007, .997).
-                usec = ((int64_t(dt.dttime) * 10 + 1) / 3) * 1000;
-            }
+        case SYBDATETIME4:
             v.kind = ValueKind::timestamp;
-            v.i = (days - kDays1900To2000) * kUsecPerDay + usec;
+            if (type == SYBDATETIME4 || (type == SYBDATETIMN && dbdatlen(db, c + 1) == 4)) {
+                DBDATETIME4 dt = load<DBDATETIME4>(data);
+                v.i = mssql::smalldatetime_to_usec(dt.days, dt.minutes);
+            } else {
+                DBDATETIME dt = load<DBDATETIME>(data);
+                v.i = mssql::datetime_to_usec(dt.dtdays, dt.dttime);
+            }
             return;
-        }
         case SYBMSDATE:
         case SYBMSTIME:
         case SYBMSDATETIME2:
         case SYBMSDATETIMEOFFSET: {
-            DBDATEREC2 d;
-            std::memset(&d, 0, sizeof d);
-            if (dbanydatecrack(db, &d, type, data) != SUCCEED)
-                throw Error(sqlstate::fdw_error, "cannot read date/time column \"" + columns_[size_t(c)].name + "\"");
-            // 100 ns units rounded to microseconds, as PostgreSQL rounds on input.
-            int64_t time_usec = ((int64_t(d.datehour) * 60 + d.dateminute) * 60 + d.datesecond) * 1000000 +
-                                (int64_t(d.datensecond) + 500) / 1000;
-            int64_t days = days_from_civil(d.dateyear, unsigned(d.datemonth + 1), unsigned(d.datedmonth));
+            // Days since 1900 and 100 ns units since midnight; datetimeoffset's are UTC already.
+            DBDATETIMEALL d = load<DBDATETIMEALL>(data);
+            int64_t days = mssql::days_since_2000(d.date);
+            int64_t time_usec = mssql::time_to_usec(d.time);
             if (type == SYBMSDATE) {
                 v.kind = ValueKind::date;
                 v.i = days;
             } else if (type == SYBMSTIME) {
                 v.kind = ValueKind::time;
                 v.i = time_usec;
-            } else if (type == SYBMSDATETIME2) {
-                v.kind = ValueKind::timestamp;
-                v.i = days * kUsecPerDay + time_usec;
             } else {
-                // Cracked fields are the wall time at the value's offset (minutes); store UTC.
-                v.kind = ValueKind::timestamptz;
-                v.i = days * kUsecPerDay + time_usec - int64_t(d.datetzone) * 60 * 1000000;
+                v.kind = type == SYBMSDATETIME2 ? ValueKind::timestamp : ValueKind::timestamptz;
+                v.i = days * mssql::kUsecPerDay + time_usec;
             }
             return;
         }
+        default:
+            break;
+    }
+    DBINT len = dbdatlen(db, c + 1);
+    switch (type) {
         case kUniqueIdentifier: {
             if (len != 16) break;
-            // SQL Server sends the first three groups little-endian; RFC 4122 order is big-endian.
-            static const int order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
             buf.resize(16);
-            for (int i = 0; i < 16; ++i) buf[size_t(i)] = char(data[order[i]]);
+            mssql::uniqueidentifier_to_rfc4122(data, buf.data());
             v.kind = ValueKind::uuid;
             v.bytes = buf;
             return;
@@ -342,11 +285,11 @@ void MssqlRowStream::decode(int c, RemoteValue& v) {
 
 bool MssqlRowStream::read_row(std::vector<RemoteValue>& row) {
     MssqlActiveScope scope(&conn_);
-    conn_.restart_deadline();
     DBPROCESS* db = conn_.native();
     for (;;) {
         STATUS s = dbnextrow(db);
         if (s == REG_ROW) {
+            conn_.note_row_read();
             row.resize(columns_.size());
             for (size_t c = 0; c < columns_.size(); ++c) decode(int(c), row[c]);
             return true;
@@ -388,6 +331,7 @@ bool MssqlRowStream::next(std::vector<RemoteValue>& row) {
         for (size_t c = 0; c < current_owned_.size(); ++c) {
             const OwnedValue& o = current_owned_[c];
             row[c].kind = o.kind;
+            row[c].scale = o.scale;
             row[c].i = o.i;
             row[c].f = o.f;
             row[c].bytes = o.bytes;
@@ -404,6 +348,7 @@ void MssqlRowStream::buffer_rest() {
         std::vector<OwnedValue> owned(row.size());
         for (size_t c = 0; c < row.size(); ++c) {
             owned[c].kind = row[c].kind;
+            owned[c].scale = row[c].scale;
             owned[c].i = row[c].i;
             owned[c].f = row[c].f;
             owned[c].bytes.assign(row[c].bytes.data(), row[c].bytes.size());

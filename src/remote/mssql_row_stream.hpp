@@ -27,6 +27,7 @@ public:
 private:
     struct OwnedValue {
         ValueKind kind = ValueKind::null;
+        int16_t scale = 0;
         int64_t i = 0;
         double f = 0;
         std::string bytes;

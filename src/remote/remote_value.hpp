@@ -13,7 +13,8 @@ enum class ValueKind : uint8_t {
     boolean,        // i != 0
     int64,          // i
     float64,        // f
-    decimal_text,   // bytes: exact decimal digits, e.g. "-123.4500" (numeric, money)
+    decimal,        // i: unscaled value, scale: digits after the point (-1234500, 4 = -123.45) (numeric, money)
+    decimal_text,   // bytes: exact decimal digits, e.g. "-123.4500" (numeric too large for decimal)
     text,           // bytes: UTF-8
     binary,         // bytes: raw bytes (varbinary, image, rowversion, bytea)
     date,           // i: days since 2000-01-01 (PostgreSQL's epoch)
@@ -27,6 +28,7 @@ enum class ValueKind : uint8_t {
 // Valid until the stream advances.
 struct RemoteValue {
     ValueKind kind = ValueKind::null;
+    int16_t scale = 0;   // decimal only
     int64_t i = 0;
     double f = 0;
     std::string_view bytes;

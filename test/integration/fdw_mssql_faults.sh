@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # berqenas_fdw against MSSQL (the TDS test server) when things go wrong: the link dropped mid-scan
 # (08006, the next query reconnects), a remote error mid-result, a cancel from another session
-# (57014, the remote query stops, the connection is reused), and a refused login (28000, 18456).
+# (57014, the remote query stops, the connection is reused), a remote silent past query_timeout
+# (57014), and a refused login (28000, 18456).
 set -euo pipefail
 . "$(dirname "$0")/../tds_server/tests/integration_lib.sh"
 tds_setup
@@ -107,6 +108,22 @@ expect_contains "the connection is reused after it" "after sleeper: 7" "$out"
 sleep 0.3
 expect_eq "the remote query really stopped" "0" \
     "$(cluster_psql onprem -At -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND state = 'active' AND pid <> pg_backend_pid()")"
+
+echo "== query_timeout"
+out=$(cloud_try <<'SQL'
+CREATE SERVER ms_timeout FOREIGN DATA WRAPPER berqenas_fdw OPTIONS (remote_database 'ms', query_timeout '2');
+CREATE FOREIGN TABLE slow_answer (x text) SERVER ms_timeout OPTIONS (query 'SELECT CAST(pg_sleep(30) AS NVARCHAR(10)) AS x');
+CREATE FOREIGN TABLE big_with_timeout (id int, payload text) SERVER ms_timeout OPTIONS (table_name 'big');
+SELECT 'started ' || extract(epoch FROM clock_timestamp())::bigint;
+SELECT * FROM slow_answer;
+SELECT 'stopped ' || extract(epoch FROM clock_timestamp())::bigint;
+SELECT 'then: ' || count(*) FROM big_with_timeout WHERE id <= 30;
+SQL
+)
+expect_contains "a remote that does not answer within query_timeout is 57014" "ERROR:  57014: remote mssql://postgres@127.0.0.1:$TDS_PORT/postgres: query timed out" "$out"
+waited=$(( $(sed -n 's/^stopped //p' <<<"$out") - $(sed -n 's/^started //p' <<<"$out") ))
+if [ "$waited" -ge 1 ] && [ "$waited" -le 6 ]; then echo "ok   it gave up after about 2 s (${waited} s)"; else echo "FAIL gave up after ${waited} s"; exit 1; fi
+expect_contains "the connection answers the next query" "then: 30" "$out"
 
 echo "== refused login"
 tds_start_server REFUSE_PORT --refuse-logins

@@ -1,0 +1,52 @@
+// SQL Server values as db-lib leaves them in its column buffers, turned into RemoteValue's native
+// forms by arithmetic alone: no text, no calendar, no allocation. Pure C++ (unit-tested).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace berqenas::remote::mssql {
+
+constexpr int64_t kUsecPerDay = 86400LL * 1000000;
+constexpr int64_t kDays1900To2000 = 36524;   // SQL Server counts days from 1900-01-01, PostgreSQL from 2000-01-01
+
+// A decimal/numeric as db-lib keeps it (DBNUMERIC.array): array[0] is the sign (1 = negative),
+// then the magnitude big-endian in numeric_magnitude_bytes(precision) bytes. False when precision
+// is not 1..38 or the magnitude needs more than 64 bits (precision 20 and up may); -0 is 0.
+bool numeric_magnitude(const unsigned char* array, int precision, bool* negative, uint64_t* magnitude);
+int numeric_magnitude_bytes(int precision);   // -1 when precision is not 1..38
+
+// "-123.4500" from a sign, a magnitude (unscaled) and the digits after the point; out is replaced.
+void scaled_to_text(std::string& out, bool negative, uint64_t magnitude, int scale);
+inline void scaled_to_text(std::string& out, int64_t unscaled, int scale) {
+    bool negative = unscaled < 0;
+    scaled_to_text(out, negative, negative ? uint64_t(0) - uint64_t(unscaled) : uint64_t(unscaled), scale);
+}
+// The same into a caller's buffer (at least 48 bytes); returns the length, no NUL.
+size_t scaled_to_chars(char* buf, bool negative, uint64_t magnitude, int scale);
+
+// money / smallmoney: signed units of 1/10000.
+inline int64_t money_units(int32_t high, uint32_t low) { return int64_t((uint64_t(uint32_t(high)) << 32) | low); }
+
+// datetime (days since 1900-01-01, 1/300 s ticks since midnight) → microseconds since
+// 2000-01-01, rounded to the millisecond SQL Server itself shows (.003, .007, .997).
+inline int64_t datetime_to_usec(int32_t days, int32_t ticks) {
+    int64_t usec = ((int64_t(ticks) * 10 + 1) / 3) * 1000;
+    return (int64_t(days) - kDays1900To2000) * kUsecPerDay + usec;
+}
+// smalldatetime (days since 1900-01-01, minutes since midnight).
+inline int64_t smalldatetime_to_usec(uint16_t days, uint16_t minutes) {
+    return (int64_t(days) - kDays1900To2000) * kUsecPerDay + int64_t(minutes) * 60 * 1000000;
+}
+// date, time, datetime2, datetimeoffset as db-lib's DBDATETIMEALL holds them: days since
+// 1900-01-01 and 100 ns units since midnight (UTC for datetimeoffset, whose offset is separate).
+// Time is rounded to the microsecond, half up, as PostgreSQL rounds on input.
+inline int64_t days_since_2000(int32_t days_since_1900) { return int64_t(days_since_1900) - kDays1900To2000; }
+inline int64_t time_to_usec(uint64_t units_100ns) { return int64_t((units_100ns + 5) / 10); }
+
+// uniqueidentifier: SQL Server sends the first three groups little-endian; RFC 4122 order is
+// big-endian. out receives 16 bytes.
+void uniqueidentifier_to_rfc4122(const unsigned char* wire, char* out);
+
+}  // namespace berqenas::remote::mssql
