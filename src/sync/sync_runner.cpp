@@ -654,7 +654,8 @@ std::string run_sync(long long remote_database_id, const RunOptions& options) {
             }
             if (conn->kind() == remote::DatabaseKind::postgresql) conn->commit();
             ctx.conn = nullptr;
-            conn.keep();
+            // The realtime worker keeps its own connection; a second one would sit idle for its lifetime.
+            if (!options.in_worker) conn.keep();
         });
     } catch (const Error& e) {
         ctx.conn = nullptr;

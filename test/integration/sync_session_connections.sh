@@ -70,4 +70,16 @@ expect_eq "$(sed -n 7p "$res")" "remote sessions 0" "no remote session after syn
 expect_eq "$(sed -n 8p "$res")" succeeded "sync with sync_keep_connections off"
 expect_eq "$(sed -n 10p "$res")" "remote sessions 0" "nothing kept when sync_keep_connections is off"
 expect_eq "$(sed -n 11p "$res")" 0 "nothing to disconnect"
+echo "== the realtime worker's initial sync does not keep a second connection"
+cloud -c "SELECT berqenas.register_remote_database('erp2', 'postgresql', '127.0.0.1', $onprem_PORT, 'postgres', 'postgres', 'postgres', 'public')" >/dev/null
+cloud -c "SELECT berqenas.configure_sync('erp2', 'realtime', ARRAY['items'], target_schema => 'rt_copy')" >/dev/null
+for _ in $(seq 100); do
+    [ "$(cloud -c "SELECT count(*) FROM berqenas.sync_jobs j JOIN berqenas.remote_databases r ON r.id = j.remote_database_id
+                   WHERE r.name = 'erp2' AND j.status = 'succeeded'")" -ge 1 ] && break
+    sleep 0.1
+done
+expect_eq "$(cloud -c "SELECT count(*) FROM rt_copy.items")" 100 "the worker's initial sync copied the table"
+sleep 0.5
+expect_eq "$(remote_sessions)" 1 "only the realtime worker's own connection stays open"
+cloud -c "SELECT berqenas.configure_sync('erp2', 'full', ARRAY['items'], target_schema => 'rt_copy')" >/dev/null
 echo "session connection checks passed"
