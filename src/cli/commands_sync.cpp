@@ -1,4 +1,4 @@
-// `berqenas sync configure|run|status|history|logs|verify|rollback|progress`: the sync API of
+// `berqenas sync configure|run|status|history|logs|verify|rollback|progress|prune-journal`: the sync API of
 // sql/install/30_sync.sql, one SQL call per command, results as tables (or --json).
 #include "context.hpp"
 #include "details_printer.hpp"
@@ -234,6 +234,17 @@ int progress(Context& ctx) {
     return exit_ok;
 }
 
+int prune_journal(Context& ctx) {
+    Json result = scalar_json(ctx.scalar(SqlCall("berqenas.prune_journal"), "prune_journal"));
+    if (ctx.json) {
+        print_json(result);
+        return exit_ok;
+    }
+    fmt::print("pruned {} journal row(s) of {} run(s) (berqenas.journal_retention: {})\n", cell(field(result, "journal_rows")),
+               cell(field(result, "pruned_runs")), cell(field(result, "retention")));
+    return exit_ok;
+}
+
 OptionsPtr named(CLI::App* cmd, const char* what = "registered remote database name") {
     auto o = std::make_shared<SyncOptions>();
     cmd->add_option("name", o->name, what)->required();
@@ -306,6 +317,9 @@ void add_sync_commands(CLI::App* sync, Context& ctx) {
 
     cmd = sync->add_subcommand("progress", "syncs running now, from any session (berqenas.sync_progress)");
     on_chosen(cmd, ctx, [&ctx] { return progress(ctx); });
+
+    cmd = sync->add_subcommand("prune-journal", "drop rollback journals past berqenas.journal_retention now (berqenas.prune_journal)");
+    on_chosen(cmd, ctx, [&ctx] { return prune_journal(ctx); });
 }
 
 }  // namespace berqenas::cli

@@ -165,6 +165,19 @@ expect_out "rolled back: $last"
 run 0 sync history erp --limit 1
 expect_out 'rolled_back'
 
+echo "prune-journal drops journals past berqenas.journal_retention; a pruned sync cannot be rolled back"
+run 0 sync prune-journal
+expect_out 'pruned 0 journal row(s) of 0 run(s) (berqenas.journal_retention: 7d)'
+cluster_psql cloud -c "ALTER DATABASE postgres SET berqenas.journal_retention = '1s'" >/dev/null
+sleep 1.2
+run 0 sync prune-journal --json
+[ "$(json_field "['journal_rows']")" -gt 0 ] || { echo "nothing pruned:"; cat "$OUT"; exit 1; }
+[ "$(json_field "['retention']")" = 1s ] || { echo "retention:"; cat "$OUT"; exit 1; }
+first=$(cluster_psql cloud -At -c "SELECT sync_id FROM berqenas.sync_jobs ORDER BY id LIMIT 1")
+run 1 sync rollback "$first"
+grep -q "its journal was pruned" "$ERR" || { echo "rollback of a pruned sync:"; cat "$ERR"; exit 1; }
+cluster_psql cloud -c "ALTER DATABASE postgres RESET berqenas.journal_retention" >/dev/null
+
 echo "Ctrl-C during sync run cancels the sync on the server (57014), recorded as not succeeded"
 # The remote table is locked, so the sync waits on it until the CLI's cancel arrives.
 cluster_psql onprem -c "BEGIN; LOCK TABLE public.customers IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60)" \
