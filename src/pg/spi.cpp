@@ -103,23 +103,26 @@ SpiResult SpiSession::execute(const std::string& sql, const std::vector<SqlValue
     return collect_result(rc, sql);
 }
 
-SpiResult SpiSession::execute_cached(const std::string& sql, const std::vector<SqlValue>& params) {
-    // Kept plans live in CacheMemoryContext until the process ends; plancache revalidates them
-    // when what they reference changes.
+SPIPlanPtr kept_plan(const std::string& sql, const std::vector<Oid>& types, bool generic) {
+    // In CacheMemoryContext until the process ends.
     static std::map<std::string, SPIPlanPtr> plans;
-    TextParams p = text_params(params);
-    const int nargs = int(params.size());
     auto it = plans.find(sql);
-    if (it == plans.end()) {
-        SPIPlanPtr plan = pg_call([&] {
-            SPIPlanPtr prepared = SPI_prepare(sql.c_str(), nargs, p.types.data());
-            if (prepared != nullptr && SPI_keepplan(prepared) != 0) prepared = nullptr;
-            return prepared;
-        });
-        if (plan == nullptr) throw Error(sqlstate::internal_error, "SPI could not prepare: " + sql);
-        it = plans.emplace(sql, plan).first;
-    }
-    SPIPlanPtr plan = it->second;
+    if (it != plans.end()) return it->second;
+    SPIPlanPtr plan = pg_call([&] {
+        MemoryContext caller = CurrentMemoryContext;
+        SPIPlanPtr prepared = SPI_prepare_cursor(sql.c_str(), int(types.size()), const_cast<Oid*>(types.data()),
+                                                 generic ? CURSOR_OPT_GENERIC_PLAN : 0);
+        if (prepared != nullptr && SPI_keepplan(prepared) != 0) prepared = nullptr;
+        MemoryContextSwitchTo(caller);
+        return prepared;
+    });
+    if (plan == nullptr) throw Error(sqlstate::internal_error, "SPI could not prepare: " + sql);
+    return plans.emplace(sql, plan).first->second;
+}
+
+SpiResult SpiSession::execute_cached(const std::string& sql, const std::vector<SqlValue>& params) {
+    TextParams p = text_params(params);
+    SPIPlanPtr plan = kept_plan(sql, p.types);
     int rc = pg_call([&] { return SPI_execute_plan(plan, p.values.data(), p.nulls.data(), false, 0); });
     return collect_result(rc, sql);
 }

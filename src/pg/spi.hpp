@@ -8,6 +8,10 @@
 
 #include "pg/guard.hpp"
 
+extern "C" {
+#include "executor/spi.h"
+}
+
 namespace berqenas::pg {
 
 using SqlValue = std::optional<std::string>;   // nullopt is SQL NULL
@@ -18,6 +22,12 @@ struct SpiResult {
     std::vector<SqlRow> rows;
     uint64_t processed = 0;
 };
+
+// The plan of a statement run again and again, prepared once per process for its text
+// (SPI_keepplan) and shared by every caller; plancache re-plans it when what it references changes.
+// generic: one plan for all parameter values instead of a custom plan per call. A statement text
+// always comes with the same parameter types.
+SPIPlanPtr kept_plan(const std::string& sql, const std::vector<Oid>& types, bool generic = false);
 
 // A text[] parameter in PostgreSQL's array literal form ({"a","b"}), quoting every element.
 std::string text_array_literal(const std::vector<std::string>& elements);

@@ -5,6 +5,10 @@
 #include <chrono>
 #include <map>
 
+#include "pg/spi.hpp"
+#include "remote/sql_dialect.hpp"
+#include "sync/engine/journal_key.hpp"
+#include "sync/engine/schema_plan.hpp"
 #include "sync/row_difference.hpp"
 
 extern "C" {
@@ -18,21 +22,6 @@ extern "C" {
 }
 
 namespace berqenas::sync {
-
-namespace {
-
-std::string quote_ident(const std::string& name) {
-    const char* q = pg::pg_call([&] { return quote_identifier(name.c_str()); });
-    return q;
-}
-
-std::string quote_literal(const std::string& text) {
-    std::string out = "'";
-    for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
-    return out + "'";
-}
-
-}  // namespace
 
 IncrementalApplier::IncrementalApplier(Oid target, const std::string& target_name, const std::vector<std::string>& columns,
                                        const std::vector<std::string>& key, bool has_soft_delete, long long job_id,
@@ -90,16 +79,17 @@ IncrementalApplier::IncrementalApplier(Oid target, const std::string& target_nam
         // A row differs when any column's value differs (typed comparison: far cheaper than text).
         differs += (i ? " OR " : "") + column_differs_sql(it->second.second, "o." + q, n);
     }
-    std::string join, update_join, key_json = "jsonb_build_object(", keys;
+    std::string join, update_join, keys;
+    std::vector<std::string> key_values;
     for (size_t i = 0; i < key.size(); ++i) {
         const std::string q = quote_ident(key[i]);
         const std::string n = "n._c" + std::to_string(position.at(key[i]) + 1);
         join += (i ? " AND o." : "o.") + q + " = " + n;
         update_join += " AND t." + q + " = d._c" + std::to_string(position.at(key[i]) + 1);
-        key_json += (i ? ", " : "") + quote_literal(key[i]) + "::text, " + n + "::text";
+        key_values.push_back(n);
         keys += (i ? ", " : "") + q;
     }
-    key_json += ")";
+    const std::string key_json = journal_key_sql(key, key_values);
     // The old row as JSON, built column by column: to_jsonb(o) would look the row type up again
     // for every row. jsonb_build_object takes at most 50 pairs, so wide tables concatenate several.
     std::string old_json;
@@ -108,7 +98,8 @@ IncrementalApplier::IncrementalApplier(Oid target, const std::string& target_nam
         for (const auto& [name, attribute] : attributes) {
             (void)attribute;
             if (pairs % 50 == 0) old_json += std::string(pairs ? ") || " : "") + "jsonb_build_object(";
-            old_json += (pairs % 50 ? ", " : "") + quote_literal(name) + "::text, o." + quote_ident(name);
+            old_json += (pairs % 50 ? ", " : "") + remote::quote_literal(remote::DatabaseKind::postgresql, name) +
+                        "::text, o." + quote_ident(name);
             ++pairs;
         }
         old_json += ")";
@@ -150,33 +141,20 @@ void IncrementalApplier::apply(TupleTableSlot* const* slots, int count) {
     const int ncols = int(columns_.size());
     int64 result[5] = {0, 0, 0, 0, 0};
     const auto started = std::chrono::steady_clock::now();
+    // One generic plan per statement text, kept for the session: the batch statement is the same
+    // for every sync of a table, and re-planning it per batch cost more than a batch of small changes.
+    if (plan_ == nullptr) plan_ = pg::kept_plan(sql_, arg_types_, true);
     pg::pg_call([&] {
         MemoryContext batch = CurrentMemoryContext;
-        if (plan_ == nullptr) {
-            // One generic plan per statement text, kept for the session: the batch statement is the
-            // same for every sync of a table, and re-planning it per batch cost more than a batch of
-            // small changes. (Plan invalidation still follows changes to the table.)
-            static std::map<std::string, SPIPlanPtr> kept_plans;
-            auto it = kept_plans.find(sql_);
-            if (it != kept_plans.end()) {
-                plan_ = it->second;
-            } else {
-                plan_ = SPI_prepare_cursor(sql_.c_str(), nargs, arg_types_.data(), CURSOR_OPT_GENERIC_PLAN);
-                if (plan_ == nullptr) elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-                SPI_keepplan(plan_);
-                kept_plans.emplace(sql_, plan_);
-            }
-            MemoryContextSwitchTo(batch);
-        }
         Datum* args = static_cast<Datum*>(palloc(sizeof(Datum) * nargs));
         char* nulls = static_cast<char*>(palloc(nargs));
         Datum* values = static_cast<Datum*>(palloc(sizeof(Datum) * count));
         bool* isnull = static_cast<bool*>(palloc(sizeof(bool) * count));
         int dims[1] = {count}, lbs[1] = {1};
+        for (int r = 0; r < count; ++r) slot_getallattrs(slots[r]);
         for (int c = 0; c < ncols; ++c) {
             const Column& col = columns_[size_t(c)];
             for (int r = 0; r < count; ++r) {
-                slot_getallattrs(slots[r]);
                 values[r] = slots[r]->tts_values[col.attno];
                 isnull[r] = slots[r]->tts_isnull[col.attno];
                 if (col.as_text && !isnull[r]) values[r] = CStringGetTextDatum(OidOutputFunctionCall(col.output, values[r]));

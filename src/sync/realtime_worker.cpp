@@ -26,8 +26,10 @@
 #include "remote/pg_connection.hpp"
 #include "remote/remote_connection.hpp"
 #include "sync/engine/capture_ddl.hpp"
+#include "sync/engine/journal_key.hpp"
 #include "sync/engine/schema_plan.hpp"
 #include "sync/engine/sync_id.hpp"
+#include "sync/row_difference.hpp"
 #include "sync/sync_runner.hpp"
 #include "sync/sync_settings.hpp"
 #include "sync/value_conversion.hpp"
@@ -72,10 +74,6 @@ struct WorkerArgs {
 };
 
 std::string to_s(long long v) { return std::to_string(v); }
-
-std::string sql_literal(const std::string& text) {
-    return pg::pg_call([&] { return quote_literal_cstr(text.c_str()); });
-}
 
 // The capture-enabled tables of one remote database, as recorded in berqenas.sync_tables.
 struct CapturedTable {
@@ -230,7 +228,6 @@ struct Worker {
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     RealtimeRun run;
     FailureStreak failure;
-    SPIPlanPtr journal_insert = nullptr;
     std::chrono::steady_clock::time_point next_prune = std::chrono::steady_clock::now();
 };
 
@@ -272,7 +269,7 @@ TableApplier& applier_for(Worker& w, pg::SpiSession& spi, const CapturedTable& t
     for (auto& r : spi.execute("SELECT attname, atttypid FROM pg_catalog.pg_attribute WHERE attrelid = $1::regclass "
                                "AND attnum > 0 AND NOT attisdropped", {target}).rows)
         local_types[*r[0]] = Oid(std::stoul(*r[1]));
-    std::string cols, params, sets, keys, where;
+    std::string cols, params, sets, differs, keys, where;
     for (size_t i = 0; i < a.columns.size(); ++i) {
         auto lt = local_types.find(a.columns[i]);
         if (lt == local_types.end())
@@ -284,50 +281,41 @@ TableApplier& applier_for(Worker& w, pg::SpiSession& spi, const CapturedTable& t
         params += (i ? ", $" : "$") + std::to_string(i + 1);
         bool is_key = false;
         for (const auto& k : a.remote.primary_key) is_key = is_key || k == a.columns[i];
-        if (!is_key) sets += (sets.empty() ? "" : ", ") + c + " = EXCLUDED." + c;
+        if (!is_key) {
+            sets += (sets.empty() ? "" : ", ") + c + " = EXCLUDED." + c;
+            differs += (differs.empty() ? "" : " OR ") + column_differs_sql(lt->second, "t." + c, "EXCLUDED." + c);
+        }
     }
-    // The journal's key is {"column": value as text}, built as incremental syncs build it, so
-    // rollback() matches the same row across runs of any mode.
-    std::string lookup, new_key = "jsonb_build_object(", old_key = "jsonb_build_object(";
+    // The journal's key (journal_key_sql), as every sync writes it.
+    std::string lookup;
+    std::vector<std::string> new_key_values, old_key_values;
     for (size_t i = 0; i < a.remote.primary_key.size(); ++i) {
         const std::string& name = a.remote.primary_key[i];
         const std::string k = quote_ident(name);
         size_t pos = 0;
         while (pos < a.columns.size() && a.columns[pos] != name) ++pos;
         const std::string column_param = "$" + std::to_string(pos + 1);
-        const std::string literal = sql_literal(name) + "::text, ";
         keys += (i ? ", " : "") + k;
         where += (i ? " AND " : "") + k + " = $" + std::to_string(i + 1);
         lookup += (i ? " AND o." : "o.") + k + " = " + column_param;
-        new_key += (i ? ", " : "") + literal + column_param + "::text";
-        old_key += (i ? ", " : "") + literal + "t." + k + "::text";
+        new_key_values.push_back(column_param);
+        old_key_values.push_back("t." + k);
         a.key_types.push_back(local_types[name]);
     }
-    new_key += ")";
-    old_key += ")";
+    const std::string new_key = journal_key_sql(a.remote.primary_key, new_key_values);
+    const std::string old_key = journal_key_sql(a.remote.primary_key, old_key_values);
     // Both return one row (key, old row) only when they really changed the local row: an upsert of
     // a row equal to the local one, or a delete of a row already gone, is not journaled.
     const std::string upsert = "WITH o AS (SELECT to_jsonb(o) AS old FROM " + target + " o WHERE " + lookup +
                                "), u AS (INSERT INTO " + target + " AS t (" + cols + ") VALUES (" + params +
                                ") ON CONFLICT (" + keys + ") " +
                                (sets.empty() ? "DO NOTHING"
-                                             : "DO UPDATE SET " + sets +
-                                                   " WHERE ROW(t.*)::text IS DISTINCT FROM ROW(EXCLUDED.*)::text") +
+                                             : "DO UPDATE SET " + sets + " WHERE " + differs) +
                                " RETURNING 1) SELECT " + new_key + ", (SELECT o.old FROM o) FROM u";
     const std::string remove = "DELETE FROM " + target + " AS t WHERE " + where + " RETURNING " + old_key + ", to_jsonb(t)";
-    std::vector<Oid>& ct = a.column_types;
-    std::vector<Oid>& kt = a.key_types;
-    a.upsert = pg::pg_call([&] {
-        SPIPlanPtr p = SPI_prepare(upsert.c_str(), int(ct.size()), ct.data());
-        if (p) SPI_keepplan(p);
-        return p;
-    });
-    a.remove = pg::pg_call([&] {
-        SPIPlanPtr p = SPI_prepare(remove.c_str(), int(kt.size()), kt.data());
-        if (p) SPI_keepplan(p);
-        return p;
-    });
-    if (!a.upsert || !a.remove) throw Error(sqlstate::internal_error, "could not prepare the realtime apply of " + target);
+    // Kept for the process: a reconnect rebuilds this applier with the same statements.
+    a.upsert = pg::kept_plan(upsert, a.column_types);
+    a.remove = pg::kept_plan(remove, a.key_types);
     return w.tables.emplace(t.id, std::move(a)).first->second;
 }
 
@@ -491,18 +479,11 @@ void open_run_if_needed(pg::SpiSession& spi, long long db_id, RealtimeRun& run) 
 void journal_table_round(Worker& w, long long job_id, long long table_id, const TableRound& tr) {
     if (tr.keys.empty()) return;
     const int n = int(tr.keys.size());
+    SPIPlanPtr journal_insert = pg::kept_plan("INSERT INTO berqenas.sync_journal (sync_job_id, sync_table_id, entries) "
+                                              "SELECT $1, $2, jsonb_agg(jsonb_build_array(u.k, u.o) ORDER BY u.n) "
+                                              "FROM unnest($3, $4) WITH ORDINALITY AS u(k, o, n)",
+                                              {INT8OID, INT8OID, JSONBARRAYOID, JSONBARRAYOID});
     pg::pg_call([&] {
-        if (w.journal_insert == nullptr) {
-            Oid types[4] = {INT8OID, INT8OID, JSONBARRAYOID, JSONBARRAYOID};
-            SPIPlanPtr plan = SPI_prepare(
-                "INSERT INTO berqenas.sync_journal (sync_job_id, sync_table_id, entries) "
-                "SELECT $1, $2, jsonb_agg(jsonb_build_array(u.k, u.o) ORDER BY u.n) "
-                "FROM unnest($3, $4) WITH ORDINALITY AS u(k, o, n)",
-                4, types);
-            if (plan == nullptr) elog(ERROR, "could not prepare the realtime journal insert");
-            SPI_keepplan(plan);
-            w.journal_insert = plan;
-        }
         MemoryContext old = MemoryContextSwitchTo(w.round);
         bool* old_nulls = static_cast<bool*>(palloc(sizeof(bool) * n));
         for (int i = 0; i < n; ++i) old_nulls[i] = tr.old_row_null[size_t(i)];
@@ -513,7 +494,7 @@ void journal_table_round(Worker& w, long long job_id, long long table_id, const 
                                              false, TYPALIGN_INT);
         Datum args[4] = {Int64GetDatum(job_id), Int64GetDatum(table_id), PointerGetDatum(keys), PointerGetDatum(olds)};
         const char arg_nulls[4] = {' ', ' ', ' ', ' '};
-        int rc = SPI_execute_plan(w.journal_insert, args, arg_nulls, false, 0);
+        int rc = SPI_execute_plan(journal_insert, args, arg_nulls, false, 0);
         MemoryContextSwitchTo(old);
         if (rc != SPI_OK_INSERT) elog(ERROR, "journaling a realtime round failed: %s", SPI_result_code_string(rc));
     });

@@ -17,6 +17,7 @@
 #include "sync/incremental_apply.hpp"
 #include "sync/job_watch.hpp"
 #include "sync/engine/capture_ddl.hpp"
+#include "sync/engine/journal_key.hpp"
 #include "sync/engine/remote_queries.hpp"
 #include "sync/engine/schema_plan.hpp"
 #include "sync/engine/sync_id.hpp"
@@ -184,15 +185,11 @@ std::string key_equal(const std::vector<std::string>& key, const std::string& a,
     return out;
 }
 
-std::string key_json(const std::vector<std::string>& key, const std::string& a, const std::string& b) {
-    std::string out = "jsonb_build_object(";
-    for (size_t i = 0; i < key.size(); ++i) {
-        std::string k = quote_ident(key[i]);
-        out += (i ? ", " : "") + std::string("'") + key[i] + "'::text, " + (b.empty() ? a + "." + k
-                                                                             : "coalesce(" + a + "." + k + ", " + b + "." + k + ")") +
-               "::text";
-    }
-    return out + ")";
+// The journal key of a row found on either side of a join (a row may exist on one side only).
+std::string either_side_key(const std::vector<std::string>& key, const std::string& a, const std::string& b) {
+    std::vector<std::string> values;
+    for (const auto& k : key) values.push_back("coalesce(" + a + "." + quote_ident(k) + ", " + b + "." + quote_ident(k) + ")");
+    return journal_key_sql(key, values);
 }
 
 // Journal (when on) and counts of what applying `source` over `target` changes. full: rows of the
@@ -212,7 +209,7 @@ void diff_and_journal(pg::SpiSession& spi, Context& ctx, long long table_id, con
         differs += (differs.empty() ? "" : " OR ") +
                    column_differs_sql(Oid(std::stoul(*row[1])), "o." + *row[0], "n." + *row[0]);
     std::string sql =
-        "WITH d AS (SELECT " + key_json(key, "o", "n") + " AS key, o." + k0 + " IS NULL AS is_ins, n." + k0 +
+        "WITH d AS (SELECT " + either_side_key(key, "o", "n") + " AS key, o." + k0 + " IS NULL AS is_ins, n." + k0 +
         " IS NULL AS is_del, " + soft + " AS is_soft, CASE WHEN o." + k0 +
         " IS NULL THEN NULL ELSE to_jsonb(o) END AS old_row FROM " + target + " o " +
         (full ? "FULL JOIN " : "RIGHT JOIN ") + source + " n ON " + key_equal(key, "o", "n") + " WHERE o." + k0 +

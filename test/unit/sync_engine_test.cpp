@@ -5,6 +5,7 @@
 #include "common/error.hpp"
 #include "sync/engine/capture_ddl.hpp"
 #include "sync/engine/cron_schedule.hpp"
+#include "sync/engine/journal_key.hpp"
 #include "sync/engine/remote_queries.hpp"
 #include "sync/engine/schema_plan.hpp"
 #include "sync/engine/sync_id.hpp"
@@ -146,4 +147,14 @@ TEST(CronSchedule, NextRuns) {
     EXPECT_EQ(sqlstate_of([&] { cron_next_run("61 * * * *", t); }), "22023");
     EXPECT_EQ(sqlstate_of([&] { cron_next_run("every day", t); }), "22023");
     EXPECT_EQ(sqlstate_of([&] { cron_next_run("99999999999 * * * *", t); }), "22023");
+}
+
+TEST(JournalKey, NamesEachKeyColumnWithItsValueAsText) {
+    EXPECT_EQ(journal_key_sql({"id"}, {"n._c1"}), "jsonb_build_object('id'::text, n._c1::text)");
+    EXPECT_EQ(journal_key_sql({"region", "id"}, {"t.\"region\"", "$2"}),
+              "jsonb_build_object('region'::text, t.\"region\"::text, 'id'::text, $2::text)");
+    // A column name is a literal here, never SQL: its quotes are doubled.
+    EXPECT_EQ(journal_key_sql({"it's"}, {"o.\"it's\""}), "jsonb_build_object('it''s'::text, o.\"it's\"::text)");
+    EXPECT_EQ(sqlstate_of([] { journal_key_sql({"a", "b"}, {"x"}); }), "XX000");
+    EXPECT_EQ(sqlstate_of([] { journal_key_sql({}, {}); }), "XX000");
 }
