@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . test/lib/cluster.sh
+. test/lib/sync_pair.sh
 TDS_PIDS=()
 cleanup() {
     local p
@@ -18,12 +19,7 @@ trap cleanup EXIT
 BUILD=${BERQENAS_BUILD_DIR:-build}
 TDS_BIN=$BUILD/test/tds_server/berqenas-tds-server
 
-cluster_start cloud "shared_preload_libraries = 'berqenas'" "max_worker_processes = 32"
-cluster_start onprem
-cloud() { cluster_psql cloud -At "$@"; }
-onprem() { cluster_psql onprem -At "$@"; }
-fail() { echo "FAILED: $*"; exit 1; }
-expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; }
+start_sync_pair
 
 onprem <<'SQL' >/dev/null
 CREATE TABLE big (id int PRIMARY KEY, a text, b int, c float8, updated_at timestamp NOT NULL DEFAULT localtimestamp);

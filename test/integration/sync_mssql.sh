@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . test/lib/cluster.sh
+. test/lib/sync_pair.sh
 TDS_PID=""
 cleanup() { [ -n "$TDS_PID" ] && kill "$TDS_PID" 2>/dev/null; cluster_cleanup; }
 trap cleanup EXIT
@@ -13,12 +14,7 @@ BUILD=${BERQENAS_BUILD_DIR:-build}
 TDS_BIN=$BUILD/test/tds_server/berqenas-tds-server
 [ -x "$TDS_BIN" ] || { echo "TDS test server not built ($TDS_BIN)"; exit 1; }
 
-cluster_start cloud "shared_preload_libraries = 'berqenas'" "max_worker_processes = 32"
-cluster_start onprem
-cloud() { cluster_psql cloud -At "$@"; }
-onprem() { cluster_psql onprem -At "$@"; }
-fail() { echo "FAILED: $*"; exit 1; }
-expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; }
+start_sync_pair
 
 cluster_psql onprem -f test/tds_server/mssql_types.sql >/dev/null
 onprem <<'SQL' >/dev/null

@@ -7,14 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . test/lib/cluster.sh
+. test/lib/sync_pair.sh
 trap cluster_cleanup EXIT
 
-cluster_start cloud "shared_preload_libraries = 'berqenas'" "max_worker_processes = 32"
-cluster_start onprem
-cloud() { cluster_psql cloud -At "$@"; }
-onprem() { cluster_psql onprem -At "$@"; }
-fail() { echo "FAILED: $*"; exit 1; }
-expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; }
+start_sync_pair
 # The error a statement raises, as "SQLSTATE: message" (VERBOSITY verbose), plus DETAIL lines.
 error_of() { cluster_psql cloud -At -v ON_ERROR_STOP=1 -c '\set VERBOSITY verbose' -c "$1" 2>&1 | grep -E '^(ERROR|DETAIL)' || true; }
 wait_for() {   # $1 = SQL that returns t when done, $2 = what we wait for

@@ -5,14 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . test/lib/cluster.sh
+. test/lib/sync_pair.sh
 trap cluster_cleanup EXIT
 
-cluster_start cloud "shared_preload_libraries = 'berqenas'" "max_worker_processes = 32"
-cluster_start onprem
-cloud() { cluster_psql cloud -At "$@"; }
-onprem() { cluster_psql onprem -At "$@"; }
-fail() { echo "FAILED: $*"; exit 1; }
-expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; }
+start_sync_pair
 
 onprem >/dev/null <<'SQL'
 CREATE TABLE items (id int PRIMARY KEY, qty int NOT NULL, updated_at timestamp NOT NULL DEFAULT localtimestamp);
