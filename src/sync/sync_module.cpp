@@ -27,6 +27,7 @@ int SyncSettings::realtime_poll_ms = 200;
 int SyncSettings::realtime_batch = 5000;
 int SyncSettings::realtime_run_interval_s = 300;
 int SyncSettings::realtime_run_changes = 100000;
+int SyncSettings::index_build_memory_kb = 2048;
 int SyncSettings::journal_retention_s = 7 * 24 * 3600;   // berqenas._journal_retention_setting() repeats it
 char* SyncSettings::launcher_database = nullptr;
 
@@ -42,6 +43,12 @@ void request_shmem() {
 void startup_shmem() {
     if (previous_startup_hook) previous_startup_hook();
     progress_shmem_init();
+}
+// The sort runs with maintenance_work_mem set to this, whose own minimum is 1MB.
+bool check_index_build_memory(int* value, void** /*extra*/, GucSource /*source*/) {
+    if (*value == -1 || *value >= 1024) return true;
+    GUC_check_errdetail("Use -1 (maintenance_work_mem) or at least 1MB.");
+    return false;
 }
 }  // namespace
 
@@ -92,6 +99,12 @@ void on_load() {
                             "0 keeps journals forever. Older journals are pruned by sync() and the realtime workers.",
                             &SyncSettings::journal_retention_s, 7 * 24 * 3600, 0, INT_MAX, PGC_SUSET, GUC_UNIT_S,
                             nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("berqenas.sync_index_build_memory",
+                            "Memory for rebuilding a fully synced table's indexes (their sort).",
+                            "-1 uses maintenance_work_mem. Small keeps a full sync's memory flat whatever the table's "
+                            "size; the sort then spills to temporary files.",
+                            &SyncSettings::index_build_memory_kb, 2048, -1, MAX_KILOBYTES, PGC_USERSET, GUC_UNIT_KB,
+                            check_index_build_memory, nullptr, nullptr);
     DefineCustomStringVariable("berqenas.launcher_database",
                                "Database whose realtime syncs start with the server.", nullptr,
                                &SyncSettings::launcher_database, "postgres", PGC_SIGHUP, 0, nullptr, nullptr,

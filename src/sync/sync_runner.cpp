@@ -3,6 +3,7 @@
 // a staging table (incremental), journal, apply; full tables are swapped in last, together.
 #include "sync/sync_runner.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <map>
@@ -37,6 +38,7 @@ extern "C" {
 #include "storage/latch.h"
 #include "storage/lmgr.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/rel.h"
 #include "utils/resowner.h"
 #include "utils/snapmgr.h"
@@ -640,13 +642,22 @@ std::string run_sync(long long remote_database_id, const RunOptions& options) {
                 }
             }
             progress.phase("swapping");
-            // Full tables change files now, all together, in one short exclusive lock each.
+            // Full tables change files now, all together, in one short exclusive lock each. The swap
+            // rebuilds their indexes; their sort gets berqenas.sync_index_build_memory, not
+            // maintenance_work_mem, so a full sync's memory does not grow with the table.
             for (const auto& swap : ctx.swaps) {
                 Oid target = swap.target, transient = swap.transient;
                 pg::pg_call([&] {
                     LockRelationOid(target, AccessExclusiveLock);
+                    const int guc_level = NewGUCNestLevel();
+                    if (SyncSettings::index_build_memory_kb >= 0) {
+                        const std::string kb = std::to_string(SyncSettings::index_build_memory_kb);
+                        (void)set_config_option("maintenance_work_mem", kb.c_str(), PGC_USERSET, PGC_S_SESSION,
+                                                GUC_ACTION_SAVE, true, 0, false);
+                    }
                     finish_heap_swap(target, transient, false, false, false, true, RecentXmin, ReadNextMultiXactId(),
                                      RELPERSISTENCE_PERMANENT);
+                    AtEOXact_GUC(true, guc_level);
                 });
             }
             if (conn->kind() == remote::DatabaseKind::postgresql) conn->commit();

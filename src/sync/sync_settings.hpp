@@ -17,6 +17,7 @@ struct SyncSettings {
     static int realtime_run_interval_s;       // berqenas.realtime_run_interval: a realtime run's window
     static int realtime_run_changes;          // berqenas.realtime_run_changes: most changes per realtime run
     static int journal_retention_s;           // berqenas.journal_retention: 0 keeps journals forever
+    static int index_build_memory_kb;         // berqenas.sync_index_build_memory: -1 = maintenance_work_mem
     static char* launcher_database;           // berqenas.launcher_database
 };
 
