@@ -70,6 +70,36 @@ char* server_text(const std::string_view& bytes) {
     return converted;
 }
 
+// An MSSQL n-type value read as varbinary: UTF-16LE converted straight into the text datum when
+// the column is text and the database UTF-8 (our conversion only writes valid UTF-8, so there is
+// nothing to verify), else into a C string for the local type's input function.
+Datum utf16_to_datum(ColumnReader& r, const std::string_view& bytes) {
+    namespace mssql = remote::mssql;
+    size_t capacity = mssql::utf8_capacity(bytes.size());
+    if (capacity + VARHDRSZ + 1 > MaxAllocSize)
+        ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                        errmsg("an nvarchar value of %zu bytes is too long for text", bytes.size())));
+    char* buf = static_cast<char*>(palloc(VARHDRSZ + capacity + 1));
+    mssql::Utf16Result res =
+        mssql::utf16le_to_utf8(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), buf + VARHDRSZ);
+    if (res.status != mssql::Utf16Status::ok) {
+        // No C++ objects here (this may longjmp): the message is put together in C.
+        const char* what = res.status == mssql::Utf16Status::odd_length ? "odd number of bytes"
+                           : res.status == mssql::Utf16Status::nul      ? "U+0000, which text cannot hold, at byte"
+                                                                        : "unpaired surrogate at byte";
+        ereport(ERROR, (errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+                        errmsg("invalid UTF-16 in an nvarchar value read as varbinary: %s %zu", what, res.bad_offset),
+                        errhint("if the remote is an older Babelfish, whose varbinary casts give UTF-8, set the "
+                                "server option nvarchar_transfer 'text'")));
+    }
+    if ((r.local_type == TEXTOID || (r.local_type == VARCHAROID && r.typmod < 0)) && GetDatabaseEncoding() == PG_UTF8) {
+        SET_VARSIZE(buf, VARHDRSZ + res.length);
+        return PointerGetDatum(buf);
+    }
+    buf[VARHDRSZ + res.length] = '\0';
+    return from_cstring(r, server_text(std::string_view(buf + VARHDRSZ, res.length)));
+}
+
 // "-123.4500" → -1234500 and scale 4, when the digits fit in an int64 (18 of them).
 bool parse_small_decimal(std::string_view s, int64_t* unscaled, int* scale, int* significant_digits) {
     size_t i = 0;
@@ -269,6 +299,7 @@ Datum value_to_datum(ColumnReader& r, const remote::RemoteValue& v, uint32_t rem
             }
             return from_cstring(r, server_text(v.bytes));
         case ValueKind::binary:
+            if (r.utf16) return utf16_to_datum(r, v.bytes);
             if (r.local_type == BYTEAOID) {
                 bytea* b = (bytea*) palloc(VARHDRSZ + v.bytes.size());
                 SET_VARSIZE(b, VARHDRSZ + v.bytes.size());

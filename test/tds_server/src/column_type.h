@@ -43,6 +43,7 @@ struct ColumnType {
     uint8_t precision = 0;
     uint8_t scale = 0;
     uint32_t user_type = 0;
+    bool utf16_bytes = false;  // binary types: the value is text, sent as its UTF-16LE bytes
     std::string sql_name;  // what INFORMATION_SCHEMA would call it, for logs and tests
 
     bool is_plp() const {

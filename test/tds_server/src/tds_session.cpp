@@ -316,7 +316,13 @@ std::vector<ResultColumn> TdsSession::describe_columns(const PGresult* res, bool
         lookup_domains ? pg_->column_domains(res) : std::vector<std::string>(static_cast<size_t>(PQnfields(res)));
     std::vector<ResultColumn> cols;
     for (int i = 0; i < PQnfields(res); ++i) {
-        cols.push_back({PQfname(res, i), map_pg_type(PQftype(res, i), PQfmod(res, i), domains[static_cast<size_t>(i)])});
+        Oid type = PQftype(res, i);
+        if (type != 0 && type == pg_->utf16_oid()) {
+            // CAST(nvarchar AS varbinary): SQL Server names the column "" and sends UTF-16LE bytes.
+            cols.push_back({"", utf16_varbinary()});
+            continue;
+        }
+        cols.push_back({PQfname(res, i), map_pg_type(type, PQfmod(res, i), domains[static_cast<size_t>(i)])});
     }
     return cols;
 }

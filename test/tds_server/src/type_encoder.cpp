@@ -499,9 +499,10 @@ void encode_value(const ColumnType& type, std::string_view text, bool is_null, B
         case TdsType::BigVarBinary:
         case TdsType::BigBinary:
             if (type.is_plp()) {
-                encode_plp(Payload::Bytea, text, out);
+                encode_plp(type.utf16_bytes ? Payload::Utf16 : Payload::Bytea, text, out);
             } else {
-                encode_short_var(type, Payload::Bytea, text, out, type.tds == TdsType::BigBinary, '\0');
+                encode_short_var(type, type.utf16_bytes ? Payload::Utf16 : Payload::Bytea, text, out,
+                                 type.tds == TdsType::BigBinary, '\0');
             }
             break;
         case TdsType::Text: encode_text_pointer(Payload::Cp1252, text, out); break;

@@ -1,0 +1,91 @@
+// One INFORMATION_SCHEMA.COLUMNS query per MSSQL table per connection, cached with the
+// connection it was asked on: a reconnect (or another server/user) asks again.
+#include "fdw/remote_columns.hpp"
+
+#include <cctype>
+#include <map>
+#include <memory>
+#include <tuple>
+#include <unordered_map>
+
+#include "common/error.hpp"
+#include "fdw/connection_cache.hpp"
+#include "remote/sql_dialect.hpp"
+#include "remote/type_mapping.hpp"
+
+namespace berqenas::fdw {
+
+namespace {
+
+struct ColumnType {
+    std::string data_type;
+    int max_length = 0;
+};
+
+struct CachedTable {
+    std::weak_ptr<remote::RemoteConnection> conn;
+    std::unordered_map<std::string, ColumnType> columns;   // by lower-cased name (T-SQL names ignore case)
+};
+
+using Key = std::tuple<Oid, Oid, std::string, std::string>;   // server, user, schema, table
+
+std::map<Key, CachedTable>& cache() {
+    static std::map<Key, CachedTable> c;
+    return c;
+}
+
+std::string lower(const std::string& s) {
+    std::string out = s;
+    for (char& ch : out) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
+}
+
+const CachedTable& lookup(const TableOptions& table, Oid user_oid) {
+    static const CachedTable unknown;
+    std::shared_ptr<remote::RemoteConnection> conn;
+    try {
+        conn = get_connection(table.server_oid, user_oid);
+    } catch (const Error& e) {
+        // Planning (EXPLAIN without ANALYZE too) does not need the remote: the scan reports it.
+        if (e.sqlstate() == "57014") throw;
+        return unknown;
+    }
+    Key key{table.server_oid, user_oid, table.schema_name, table.table_name};
+    auto it = cache().find(key);
+    if (it != cache().end() && it->second.conn.lock() == conn) return it->second;
+    CachedTable entry;
+    entry.conn = conn;
+    std::string schema = table.schema_name.empty() ? "dbo" : table.schema_name;
+    try {
+        remote::TextResult r = conn->query_text(
+            "SELECT COLUMN_NAME, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = " +
+            remote::quote_literal(remote::DatabaseKind::mssql, schema) +
+            " AND TABLE_NAME = " + remote::quote_literal(remote::DatabaseKind::mssql, table.table_name));
+        for (const auto& row : r.rows) {
+            if (row.size() < 3 || !row[0] || !row[1]) continue;
+            ColumnType t;
+            t.data_type = *row[1];
+            t.max_length = row[2] && !row[2]->empty() ? std::atoi(row[2]->c_str()) : 0;
+            entry.columns[lower(*row[0])] = t;
+        }
+    } catch (const Error& e) {
+        // A cancel must stay a cancel; anything else (a catalog this login cannot read) only
+        // means the columns are read as they are, which is always correct.
+        if (e.sqlstate() == "57014") throw;
+    }
+    return cache()[key] = std::move(entry);
+}
+
+}  // namespace
+
+std::string mssql_utf16_select(const TableOptions& table, Oid user_oid, int attnum) {
+    if (table.kind != remote::DatabaseKind::mssql || !table.nvarchar_utf16 || !table.query.empty()) return {};
+    const ColumnOptions& c = table.columns[size_t(attnum - 1)];
+    const CachedTable& t = lookup(table, user_oid);
+    auto it = t.columns.find(lower(c.remote_name));
+    if (it == t.columns.end()) return {};
+    return remote::mssql_utf16_select(remote::quote_identifier(remote::DatabaseKind::mssql, c.remote_name),
+                                      it->second.data_type, it->second.max_length);
+}
+
+}  // namespace berqenas::fdw
