@@ -11,7 +11,8 @@ namespace berqenas::fdw {
 // The select-list item for column attnum of an MSSQL table: "CAST([c] AS varbinary(...))" when
 // the remote column is an n-type and table.nvarchar_utf16 is set, else "" (read it as it is).
 // The remote catalog (INFORMATION_SCHEMA.COLUMNS) is asked once per table per connection; a table
-// defined by a query, or a catalog that cannot be read, gives "" for every column.
+// defined by a query, a catalog that cannot be read, or a remote whose varbinary casts do not give
+// UTF-16 (older Babelfish; probed once per connection) gives "" for every column.
 std::string mssql_utf16_select(const TableOptions& table, Oid user_oid, int attnum);
 
 }  // namespace berqenas::fdw

@@ -319,7 +319,9 @@ std::vector<ResultColumn> TdsSession::describe_columns(const PGresult* res, bool
         Oid type = PQftype(res, i);
         if (type != 0 && type == pg_->utf16_oid()) {
             // CAST(nvarchar AS varbinary): SQL Server names the column "" and sends UTF-16LE bytes.
-            cols.push_back({"", utf16_varbinary()});
+            ColumnType binary = utf16_varbinary();
+            if (faults_.settings().varbinary_utf8) binary.utf16_bytes = false, binary.utf8_bytes = true;
+            cols.push_back({"", binary});
             continue;
         }
         cols.push_back({PQfname(res, i), map_pg_type(type, PQfmod(res, i), domains[static_cast<size_t>(i)])});
