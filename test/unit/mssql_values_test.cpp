@@ -211,3 +211,27 @@ TEST(MssqlValues, Utf16ErrorsNameTheOffset) {
     EXPECT_EQ(r.status, mssql::Utf16Status::nul);
     EXPECT_EQ(mssql::describe_utf16_error(r), "U+0000 at byte 10, which text cannot hold");
 }
+
+TEST(MssqlValues, Utf16EveryPositionOfTheWideFastPath) {
+    // One special unit at each position of a 24-unit string: inside and after the 8- and 4-unit
+    // blocks, so every exit from the ASCII runs is taken.
+    const struct {
+        char16_t unit;
+        const char* utf8;
+    } specials[] = {{u'\u007f', "\x7f"}, {u'\u0080', "\xc2\x80"}, {u'\u00e9', "\xc3\xa9"},
+                    {u'\u4e2d', "\xe4\xb8\xad"}, {u'\uffff', "\xef\xbf\xbf"}, {u'\u8000', "\xe8\x80\x80"}};
+    for (size_t pos = 0; pos < 24; ++pos) {
+        for (const auto& s : specials) {
+            std::u16string in(24, u'a');
+            in[pos] = s.unit;
+            std::string expected = std::string(pos, 'a') + s.utf8 + std::string(23 - pos, 'a');
+            EXPECT_EQ(to_utf8(in), expected) << "position " << pos << " unit " << int(s.unit);
+        }
+        std::u16string with_nul(24, u'a');
+        with_nul[pos] = 0;
+        std::string out;
+        mssql::Utf16Result r = convert(utf16le(with_nul), out);
+        EXPECT_EQ(r.status, mssql::Utf16Status::nul) << pos;
+        EXPECT_EQ(r.bad_offset, pos * 2);
+    }
+}
