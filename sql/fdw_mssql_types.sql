@@ -116,13 +116,13 @@ CREATE FOREIGN TABLE ms_types.nums (id int, d0 numeric, d1 numeric, d2 numeric, 
     d5 numeric, d6 numeric(18,6), d9 numeric, d18 numeric, d30 numeric)
     SERVER fdw_ms_types OPTIONS (schema_name 'fdw_ms_types', table_name 'nums');
 INSERT INTO ms_types.nums
-SELECT g, v::numeric(19,0), (v / 10)::numeric(18,1), (v % 10000000000 / 100)::numeric(12,2),
+SELECT g, v::numeric(19,0), (v / 10)::numeric(19,1), (v % 10000000000 / 100)::numeric(12,2),
        (v % 1000000000000 / 1000)::numeric(15,3), (v % 100000000000000 / 10000)::numeric(18,4),
        (v % 1000000000000 / 100000)::numeric(18,5), (v % 1000000000000 / 1000000)::numeric(18,6),
        (v / 1000000000)::numeric(19,9), (v % 10 / 10.0 ^ (g % 19))::numeric(19,18), (v % 100000000 / 10.0 ^ 30)::numeric(38,30)
   FROM (SELECT g, CASE g WHEN 1 THEN 0 WHEN 2 THEN 9223372036854775807 WHEN 3 THEN -9223372036854775807
                          WHEN 4 THEN 1000000000000000000 WHEN 5 THEN -10000 WHEN 6 THEN 1
-                         ELSE (g * 7919 * 104729 % 2000003 - 1000000) * power(10::numeric, g % 13) END::numeric AS v
+                         ELSE (g::bigint * 7919 * 104729 % 2000003 - 1000000) * power(10::numeric, g % 13) END::numeric AS v
           FROM generate_series(1, 60) g) s;
 SELECT count(*) AS rows,
        count(*) FILTER (WHERE numeric_send(d0) = numeric_send(d0::text::numeric) AND numeric_send(d1) = numeric_send(d1::text::numeric)
