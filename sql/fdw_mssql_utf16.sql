@@ -71,10 +71,22 @@ EXPLAIN (VERBOSE, COSTS OFF) SELECT id, nv FROM u16.words WHERE id = 2;
 SELECT id, nv, nvm, nc FROM u16.words WHERE id IN (1, 2, 4) ORDER BY id;
 SELECT berqenas.fdw_disconnect('fdw_ms_u16');
 
+-- Planning asks the remote for the types; one that cannot be reached still plans (EXPLAIN works,
+-- the columns as they are) and the scan reports the connection failure.
+CREATE SERVER fdw_ms_u16_down FOREIGN DATA WRAPPER berqenas_fdw
+    OPTIONS (database_type 'mssql', host '127.0.0.1', port '1', dbname 'postgres', connect_timeout '2');
+CREATE USER MAPPING FOR CURRENT_USER SERVER fdw_ms_u16_down OPTIONS (username 'postgres', password 'postgres');
+CREATE FOREIGN TABLE u16.down (id int, nv text) SERVER fdw_ms_u16_down OPTIONS (schema_name 'fdw_ms_u16', table_name 'words');
+EXPLAIN (VERBOSE, COSTS OFF) SELECT * FROM u16.down;
+\set VERBOSITY sqlstate
+SELECT * FROM u16.down;
+\set VERBOSITY default
+
 -- Clean up.
 SELECT berqenas.fdw_execute('fdw_ms_u16', 'DROP SCHEMA fdw_ms_u16 CASCADE');
 SET client_min_messages = warning;
 DROP SCHEMA u16 CASCADE;
 DROP SERVER fdw_ms_u16_text;
+DROP SERVER fdw_ms_u16_down CASCADE;
 SELECT berqenas.unregister_remote_database('fdw_ms_u16', cascade => true);
 RESET client_min_messages;

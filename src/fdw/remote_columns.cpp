@@ -76,8 +76,9 @@ const CachedTable& lookup(const TableOptions& table, Oid user_oid) {
     try {
         conn = get_connection(table.server_oid, user_oid);
     } catch (const Error& e) {
-        // Planning (EXPLAIN without ANALYZE too) does not need the remote: the scan reports it.
-        if (e.sqlstate() == "57014") throw;
+        // A remote that cannot be reached or refuses the login does not stop planning (EXPLAIN
+        // without ANALYZE works as before): the scan reports it. Anything else is not ours to hide.
+        if (e.sqlstate().compare(0, 2, "08") != 0 && e.sqlstate() != "28000") throw;
         return unknown;
     }
     Key key{table.server_oid, user_oid, table.schema_name, table.table_name};
