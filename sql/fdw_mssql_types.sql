@@ -106,6 +106,33 @@ SELECT count(*) AS rows, bool_and(small_row IS NOT DISTINCT FROM default_row) AS
   FROM (SELECT id, small_row::text AS small_row FROM ms_small.all_types small_row) s
   FULL JOIN (SELECT id, default_row::text AS default_row FROM ms_types.all_types default_row) d USING (id);
 
+-- Decimals are built straight into PostgreSQL's numeric format (no NumericVar): byte for byte what
+-- numeric's own input makes of the same digits (numeric_send shows the digit groups, weight and
+-- scale), for every scale from 0 to 18, signs, zeros, trailing zeros and values at int64's edge.
+SELECT berqenas.fdw_execute('fdw_ms_types', $$CREATE TABLE [fdw_ms_types].[nums] ([id] INT NOT NULL PRIMARY KEY,
+    [d0] DECIMAL(19,0), [d1] DECIMAL(19,1), [d2] DECIMAL(12,2), [d3] DECIMAL(15,3), [d4] DECIMAL(18,4),
+    [d5] DECIMAL(18,5), [d6] DECIMAL(18,6), [d9] DECIMAL(19,9), [d18] DECIMAL(19,18), [d30] DECIMAL(38,30))$$);
+CREATE FOREIGN TABLE ms_types.nums (id int, d0 numeric, d1 numeric, d2 numeric, d3 numeric, d4 numeric,
+    d5 numeric, d6 numeric(18,6), d9 numeric, d18 numeric, d30 numeric)
+    SERVER fdw_ms_types OPTIONS (schema_name 'fdw_ms_types', table_name 'nums');
+INSERT INTO ms_types.nums
+SELECT g, v::numeric(19,0), (v / 10)::numeric(19,1), (v % 10000000000 / 100)::numeric(12,2),
+       (v % 1000000000000 / 1000)::numeric(15,3), (v % 100000000000000 / 10000)::numeric(18,4),
+       (v % 1000000000000 / 100000)::numeric(18,5), (v % 1000000000000 / 1000000)::numeric(18,6),
+       (v / 1000000000)::numeric(19,9), (v % 10 / 10.0 ^ (g % 19))::numeric(19,18), (v % 100000000 / 10.0 ^ 30)::numeric(38,30)
+  FROM (SELECT g, CASE g WHEN 1 THEN 0 WHEN 2 THEN 9223372036854775807 WHEN 3 THEN -9223372036854775807
+                         WHEN 4 THEN 1000000000000000000 WHEN 5 THEN -10000 WHEN 6 THEN 1
+                         ELSE (g::bigint * 7919 * 104729 % 2000003 - 1000000) * power(10::numeric, g % 13) END::numeric AS v
+          FROM generate_series(1, 60) g) s;
+SELECT count(*) AS rows,
+       count(*) FILTER (WHERE numeric_send(d0) = numeric_send(d0::text::numeric) AND numeric_send(d1) = numeric_send(d1::text::numeric)
+                          AND numeric_send(d2) = numeric_send(d2::text::numeric) AND numeric_send(d3) = numeric_send(d3::text::numeric)
+                          AND numeric_send(d4) = numeric_send(d4::text::numeric) AND numeric_send(d5) = numeric_send(d5::text::numeric)
+                          AND numeric_send(d6) = numeric_send(d6::text::numeric) AND numeric_send(d9) = numeric_send(d9::text::numeric)
+                          AND numeric_send(d18) = numeric_send(d18::text::numeric) AND numeric_send(d30) = numeric_send(d30::text::numeric)) AS same_bytes
+  FROM ms_types.nums;
+SELECT id, d0, d1, d4, d6, d9, d18 FROM ms_types.nums WHERE id <= 6 ORDER BY id;
+
 -- Clean up.
 SELECT berqenas.fdw_execute('fdw_ms_types', 'DROP SCHEMA fdw_ms_types CASCADE');
 SET client_min_messages = warning;

@@ -33,7 +33,7 @@ namespace {
 struct OptionRule {
     const char* name;
     Oid context;
-    enum { text, positive_int, port, non_negative_int, boolean, kind, packet_size } type;
+    enum { text, positive_int, port, non_negative_int, boolean, kind, packet_size, nvarchar_transfer } type;
 };
 
 const OptionRule rules[] = {
@@ -49,6 +49,7 @@ const OptionRule rules[] = {
     {"connect_timeout", ForeignServerRelationId, OptionRule::positive_int},
     {"query_timeout", ForeignServerRelationId, OptionRule::non_negative_int},
     {"packet_size", ForeignServerRelationId, OptionRule::packet_size},
+    {"nvarchar_transfer", ForeignServerRelationId, OptionRule::nvarchar_transfer},
     {"username", UserMappingRelationId, OptionRule::text},
     {"password", UserMappingRelationId, OptionRule::text},
     {"schema_name", ForeignTableRelationId, OptionRule::text},
@@ -208,6 +209,7 @@ TableOptions table_options(Oid relid) {
     auto server = server_options(out.server_oid, &out.server_name);
     if (server.count("fetch_size")) out.fetch_size = int(parse_int("fetch_size", server["fetch_size"]));
     if (server.count("batch_size")) out.batch_size = int(parse_int("batch_size", server["batch_size"]));
+    if (server.count("nvarchar_transfer")) out.nvarchar_utf16 = server["nvarchar_transfer"] != "text";
     auto options = to_map(table->options);
     if (options.count("fetch_size")) out.fetch_size = int(parse_int("fetch_size", options["fetch_size"]));
     if (options.count("batch_size")) out.batch_size = int(parse_int("batch_size", options["batch_size"]));
@@ -279,6 +281,11 @@ Datum validator_body(FunctionCallInfo fcinfo) {
             }
             case OptionRule::boolean:
                 parse_bool(name, value);
+                break;
+            case OptionRule::nvarchar_transfer:
+                if (value != "utf16" && value != "text")
+                    invalid_value(name, "must be \"utf16\" (read nvarchar as UTF-16 bytes, converted here) or "
+                                        "\"text\" (converted by the client library)");
                 break;
             case OptionRule::kind:
                 if (value != "mssql" && value != "postgresql") invalid_value(name, "must be \"mssql\" or \"postgresql\"");

@@ -31,6 +31,9 @@ struct TableOptions {
     std::string query;            // a remote SELECT used instead of a table (read-only)
     int fetch_size = 1000;
     int batch_size = 100;
+    // MSSQL: read nvarchar/nchar/ntext columns as varbinary (UTF-16LE) and convert them here
+    // (server option nvarchar_transfer 'utf16', the default; 'text' leaves it to db-lib).
+    bool nvarchar_utf16 = true;
     std::vector<ColumnOptions> columns;   // index attnum - 1
 };
 

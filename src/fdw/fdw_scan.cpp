@@ -8,6 +8,7 @@
 #include "fdw/deparse.hpp"
 #include "fdw/fdw_options.hpp"
 #include "fdw/fdw_routines.hpp"
+#include "fdw/remote_columns.hpp"
 #include "fdw/scan_plan.hpp"
 #include "fdw/scan_support.hpp"
 #include "fdw/value_to_datum.hpp"
@@ -27,6 +28,7 @@ extern "C" {
 #include "optimizer/paths.h"
 #include "optimizer/planmain.h"
 #include "optimizer/restrictinfo.h"
+#include "parser/parsetree.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 }
@@ -185,6 +187,7 @@ ForeignScan* get_foreign_plan(PlannerInfo* root, RelOptInfo* foreignrel, Oid, Fo
     // grouped: per remote column, how it fills the outputs and the type/typmod to read it with
     // (InvalidOid / -1: the output's own).
     std::vector<OutputColumn> reads;
+    std::vector<int> utf16;   // per remote column: 1 when it is an MSSQL n-type read as UTF-16 bytes
     List* fdw_scan_tlist = NIL;
     Index scan_relid = baserel->relid;
     if (grouped) {
@@ -219,12 +222,19 @@ ForeignScan* get_foreign_plan(PlannerInfo* root, RelOptInfo* foreignrel, Oid, Fo
         });
     } else {
         // Columns to fetch.
+        RangeTblEntry* rte = planner_rt_fetch(baserel->relid, root);
+        Oid user = rte->checkAsUser ? rte->checkAsUser : GetUserId();
         bool whole_row = !upper && bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, info->attrs_used);
         for (const auto& c : table.columns) {
             if (c.dropped) continue;
             if (!whole_row && !bms_is_member(c.attnum - FirstLowInvalidHeapAttributeNumber, info->attrs_used)) continue;
             if (!parts.columns.empty()) parts.columns += ", ";
-            parts.columns += remote_column(table, c.attnum);
+            // MSSQL nvarchar as its UTF-16 bytes, converted in value_to_datum: db-lib's iconv is
+            // the largest part of reading such a column. Only the select list changes; WHERE and
+            // ORDER BY still compare the column itself.
+            std::string as_utf16 = mssql_utf16_select(table, user, c.attnum);
+            utf16.push_back(as_utf16.empty() ? 0 : 1);
+            parts.columns += as_utf16.empty() ? remote_column(table, c.attnum) : as_utf16;
             // Types of our own (enums, domains, extensions) travel as text, parsed by the local type.
             // text columns too: the remote's may be an enum, citext or another type without our binary form.
             if (table.kind == remote::DatabaseKind::postgresql) {
@@ -283,7 +293,9 @@ ForeignScan* get_foreign_plan(PlannerInfo* root, RelOptInfo* foreignrel, Oid, Fo
         }
         List* out = list_make5(makeString(pstrdup(sql.c_str())), attr_list, makeInteger(table.fetch_size),
                                makeInteger(grouped ? 0 : 1), typmod_list);
-        return lappend(lappend(out, type_list), role_list);
+        List* utf16_list = NIL;
+        for (int u : utf16) utf16_list = lappend_int(utf16_list, u);
+        return lappend(lappend(lappend(out, type_list), role_list), utf16_list);
     });
     Index relid = upper ? 0 : baserel->relid;
     return pg::pg_call([&] {
@@ -315,6 +327,7 @@ void begin_foreign_scan(ForeignScanState* node, int eflags) {
     List* read_types = static_cast<List*>(list_nth(plan->fdw_private, 5));
     List* roles = static_cast<List*>(list_nth(plan->fdw_private, 6));
     foreach (lc, roles) exec->roles.push_back(ColumnRole(lfirst_int(lc)));
+    List* utf16 = static_cast<List*>(list_nth(plan->fdw_private, 7));
     for (size_t i = 0; i < exec->retrieved_attrs.size(); ++i) {
         Form_pg_attribute att = TupleDescAttr(desc, exec->retrieved_attrs[i] - 1);
         int32 typmod = int(i) < list_length(read_typmods) ? list_nth_int(read_typmods, int(i)) : -1;
@@ -323,6 +336,7 @@ void begin_foreign_scan(ForeignScanState* node, int eflags) {
             prepare_reader(exec->readers[i], type, typmod, estate->es_query_cxt);
         else
             prepare_reader(exec->readers[i], att->atttypid, typmod >= 0 ? typmod : att->atttypmod, estate->es_query_cxt);
+        exec->readers[i].utf16 = int(i) < list_length(utf16) && list_nth_int(utf16, int(i)) != 0;
     }
     foreach (lc, plan->fdw_exprs) exec->param_types.push_back(exprType(static_cast<Node*>(lfirst(lc))));
     exec->param_states = pg::pg_call([&] { return ExecInitExprList(plan->fdw_exprs, (PlanState*) node); });

@@ -70,6 +70,36 @@ char* server_text(const std::string_view& bytes) {
     return converted;
 }
 
+// An MSSQL n-type value read as varbinary: UTF-16LE converted straight into the text datum when
+// the column is text and the database UTF-8 (our conversion only writes valid UTF-8, so there is
+// nothing to verify), else into a C string for the local type's input function.
+Datum utf16_to_datum(ColumnReader& r, const std::string_view& bytes) {
+    namespace mssql = remote::mssql;
+    size_t capacity = mssql::utf8_capacity(bytes.size());
+    if (capacity + VARHDRSZ + 1 > MaxAllocSize)
+        ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                        errmsg("an nvarchar value of %zu bytes is too long for text", bytes.size())));
+    char* buf = static_cast<char*>(palloc(VARHDRSZ + capacity + 1));
+    mssql::Utf16Result res =
+        mssql::utf16le_to_utf8(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), buf + VARHDRSZ);
+    if (res.status != mssql::Utf16Status::ok) {
+        // No C++ objects here (this may longjmp): the message is put together in C.
+        const char* what = res.status == mssql::Utf16Status::odd_length ? "odd number of bytes"
+                           : res.status == mssql::Utf16Status::nul      ? "U+0000, which text cannot hold, at byte"
+                                                                        : "unpaired surrogate at byte";
+        ereport(ERROR, (errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+                        errmsg("invalid UTF-16 in an nvarchar value read as varbinary: %s %zu", what, res.bad_offset),
+                        errhint("if the remote is an older Babelfish, whose varbinary casts give UTF-8, set the "
+                                "server option nvarchar_transfer 'text'")));
+    }
+    if ((r.local_type == TEXTOID || (r.local_type == VARCHAROID && r.typmod < 0)) && GetDatabaseEncoding() == PG_UTF8) {
+        SET_VARSIZE(buf, VARHDRSZ + res.length);
+        return PointerGetDatum(buf);
+    }
+    buf[VARHDRSZ + res.length] = '\0';
+    return from_cstring(r, server_text(std::string_view(buf + VARHDRSZ, res.length)));
+}
+
 // "-123.4500" → -1234500 and scale 4, when the digits fit in an int64 (18 of them).
 bool parse_small_decimal(std::string_view s, int64_t* unscaled, int* scale, int* significant_digits) {
     size_t i = 0;
@@ -140,10 +170,64 @@ constexpr int64_t kPow10[19] = {1LL,
                                 1LL * 100000000000000000,
                                 1LL * 1000000000000000000};
 
+// A numeric in PostgreSQL's short on-disk format (numeric.c's NumericShort, which pg_upgrade keeps
+// stable): a uint16 header — 0x8000, sign 0x2000, display scale << 7, weight in 7 bits — then the
+// base-10000 digit groups, most significant first, with no leading or trailing zero groups, exactly
+// as numeric.c's make_result writes them. About a quarter of int64_div_fast_to_numeric's work,
+// which goes through a NumericVar. Scale 0..63; other values go the long way.
+constexpr uint16 kNumericShort = 0x8000;
+constexpr uint16 kNumericShortSign = 0x2000;
+constexpr int kNumericShortDscaleShift = 7;
+constexpr uint16 kNumericShortWeightSign = 0x0040;
+constexpr uint16 kNumericShortWeightMask = 0x003F;
+
+// Base-10000 groups of magnitude, least significant first; returns how many.
+template <typename U>
+int base10000_groups(U magnitude, uint16* groups) {
+    int n = 0;
+    while (magnitude != 0) {
+        groups[n++] = uint16(uint64_t(magnitude % 10000));
+        magnitude /= 10000;
+    }
+    return n;
+}
+
+Datum numeric_short(int64_t unscaled, int scale) {
+    bool negative = unscaled < 0;
+    uint64_t magnitude = negative ? uint64_t(0) - uint64_t(unscaled) : uint64_t(unscaled);
+    int pad = (4 - scale % 4) % 4;   // the fraction fills whole groups of 4 digits
+    uint64_t factor = pad == 0 ? 1 : pad == 1 ? 10 : pad == 2 ? 100 : 1000;
+    int fraction_groups = (scale + pad) / 4;
+    uint16 groups[8];   // < 2^63 * 1000 < 10^22: 6 groups at most
+    // 64-bit division by a constant is a multiplication; 128-bit only for the rare huge values.
+    int n = magnitude <= UINT64_MAX / 1000 ? base10000_groups(magnitude * factor, groups)
+                                           : base10000_groups((unsigned __int128) magnitude * factor, groups);
+    int weight = n - 1 - fraction_groups;
+    int low = 0;
+    while (low < n && groups[low] == 0) ++low;
+    int ndigits = n - low;
+    if (ndigits == 0) {
+        weight = 0;
+        negative = false;
+    }
+    if (weight < -64 || weight > 63 || scale > 63) return NumericGetDatum(int64_div_fast_to_numeric(unscaled, scale));
+    size_t len = VARHDRSZ + sizeof(uint16) + size_t(ndigits) * sizeof(int16);
+    char* p = static_cast<char*>(palloc(len));
+    SET_VARSIZE(p, len);
+    uint16 header = uint16(kNumericShort | (negative ? kNumericShortSign : 0) | (uint16(scale) << kNumericShortDscaleShift) |
+                           (weight < 0 ? kNumericShortWeightSign : 0) | (uint16(weight) & kNumericShortWeightMask));
+    memcpy(p + VARHDRSZ, &header, sizeof header);
+    for (int i = 0; i < ndigits; ++i) {
+        int16 digit = int16(groups[n - 1 - i]);
+        memcpy(p + VARHDRSZ + sizeof header + size_t(i) * sizeof digit, &digit, sizeof digit);
+    }
+    return PointerGetDatum(p);
+}
+
 // Numeric of a typmod'd column from an unscaled value: built directly when it already has the
 // column's scale and fits its precision, else rounded and checked by numeric() itself.
 Datum numeric_from_unscaled(ColumnReader& r, int64_t unscaled, int scale) {
-    Datum d = NumericGetDatum(int64_div_fast_to_numeric(unscaled, scale));
+    Datum d = numeric_short(unscaled, scale);
     if (r.typmod < int32(VARHDRSZ)) return d;
     int32 precision = ((r.typmod - VARHDRSZ) >> 16) & 0xffff;
     int32 typmod_scale = ((((r.typmod - VARHDRSZ) & 0x7ff) ^ 1024) - 1024);
@@ -215,10 +299,8 @@ Datum value_to_datum(ColumnReader& r, const remote::RemoteValue& v, uint32_t rem
             // Unscaled + scale from the driver: no digits to parse for numeric or integer columns.
             int64_t unscaled = v.i;
             int scale = v.scale;
-            // int64_div_fast_to_numeric scales up by at most 1000 first; keep that within an int64.
-            if (r.local_type == NUMERICOID && scale >= 0 &&
-                (scale % 4 == 0 || (unscaled < PG_INT64_MAX / 1000 && unscaled > PG_INT64_MIN / 1000)))
-                return numeric_from_unscaled(r, unscaled, scale);
+            // Any int64 with a SQL Server scale (0..38) fits numeric_short's short format.
+            if (r.local_type == NUMERICOID && scale >= 0 && scale <= 38) return numeric_from_unscaled(r, unscaled, scale);
             if ((r.local_type == INT8OID || r.local_type == INT4OID || r.local_type == INT2OID) && scale >= 0 &&
                 scale <= 18 && unscaled % kPow10[scale] == 0) {
                 int64_t integral = unscaled / kPow10[scale];
@@ -269,6 +351,7 @@ Datum value_to_datum(ColumnReader& r, const remote::RemoteValue& v, uint32_t rem
             }
             return from_cstring(r, server_text(v.bytes));
         case ValueKind::binary:
+            if (r.utf16) return utf16_to_datum(r, v.bytes);
             if (r.local_type == BYTEAOID) {
                 bytea* b = (bytea*) palloc(VARHDRSZ + v.bytes.size());
                 SET_VARSIZE(b, VARHDRSZ + v.bytes.size());

@@ -29,6 +29,8 @@ struct ColumnReader {
     FmgrInfo remote_recv;
     FmgrInfo remote_out;
     MemoryContext mcxt = nullptr;   // where the FmgrInfos live
+    // An MSSQL nvarchar/nchar/ntext column read as varbinary: its binary values are UTF-16LE text.
+    bool utf16 = false;
 };
 
 // Looks the type's functions up (inside pg_call; FmgrInfos allocated in mcxt).

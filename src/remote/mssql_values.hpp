@@ -49,4 +49,24 @@ inline int64_t time_to_usec(uint64_t units_100ns) { return int64_t((units_100ns 
 // big-endian. out receives 16 bytes.
 void uniqueidentifier_to_rfc4122(const unsigned char* wire, char* out);
 
+// nvarchar/nchar/ntext read as varbinary: UTF-16LE bytes → UTF-8 (our own conversion instead of
+// db-lib's iconv). out needs utf8_capacity(nbytes) bytes: a code unit becomes at most 3 bytes
+// (a surrogate pair, two units, 4).
+inline size_t utf8_capacity(size_t utf16_bytes) { return utf16_bytes / 2 * 3; }
+
+enum class Utf16Status { ok, odd_length, unpaired_surrogate, nul };
+
+struct Utf16Result {
+    Utf16Status status = Utf16Status::ok;
+    size_t length = 0;        // ok: UTF-8 bytes written
+    size_t bad_offset = 0;    // not ok: byte offset of the offending code unit (odd_length: the length)
+};
+
+// Converts nbytes of UTF-16LE. Rejects an odd length, a lone or reversed surrogate and U+0000
+// (PostgreSQL text cannot hold it), as SQL Server's own UTF-16 never produces the first two.
+Utf16Result utf16le_to_utf8(const unsigned char* in, size_t nbytes, char* out);
+
+// "odd number of bytes (7)", "unpaired surrogate at byte 12", "U+0000 at byte 4".
+std::string describe_utf16_error(const Utf16Result& r);
+
 }  // namespace berqenas::remote::mssql

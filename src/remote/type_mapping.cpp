@@ -58,4 +58,14 @@ void apply_type_mapping(DatabaseKind kind, RemoteTable& table) {
     for (auto& c : table.columns) c.local_type = map_remote_type(kind, c);
 }
 
+std::string mssql_utf16_select(const std::string& quoted_column, const std::string& remote_type, int max_length) {
+    std::string t;
+    for (char ch : remote_type) t += char(std::tolower(static_cast<unsigned char>(ch)));
+    if (t != "nvarchar" && t != "nchar" && t != "ntext") return {};
+    // Two bytes per declared character: the cast never cuts a value (SQL Server counts nvarchar
+    // lengths in UTF-16 code units, a surrogate pair being two).
+    std::string length = t != "ntext" && max_length > 0 && max_length <= 4000 ? std::to_string(max_length * 2) : "max";
+    return "CAST(" + quoted_column + " AS varbinary(" + length + "))";
+}
+
 }  // namespace berqenas::remote

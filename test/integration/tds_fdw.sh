@@ -37,6 +37,9 @@ CREATE FOREIGN TABLE ft (id int, ti smallint, si smallint, i int, bi bigint, b b
 CREATE FOREIGN TABLE ft_iso (id int, dt text, tm text, ts text, tz text, sdt text) SERVER mssql OPTIONS (query
   'SELECT id, CAST(dt AS nvarchar(40)) AS dt, CAST(tm AS nvarchar(40)) AS tm, CAST(ts AS nvarchar(40)) AS ts,
           CAST(tz AS nvarchar(40)) AS tz, CAST(sdt AS nvarchar(40)) AS sdt FROM dbo.every_type WHERE id = 1');
+CREATE FOREIGN TABLE ft_utf16 (nv bytea, nvm bytea, nc bytea) SERVER mssql OPTIONS (query
+  'SELECT CAST(nv AS varbinary(max)) AS nv, CAST(nvm AS varbinary(max)) AS nvm, CAST(nc AS varbinary(10)) AS nc
+     FROM dbo.every_type WHERE id = 1');
 CREATE FOREIGN TABLE ft_big (id int, payload text) SERVER mssql
   OPTIONS (table_name 'big', use_remote_estimate '0');
 SQL
@@ -62,6 +65,10 @@ expect_eq "varbinary(max) content over 64 KiB" "t" "$(q "SELECT vbm = decode(rep
 expect_eq "date/time in full precision through CAST(... AS nvarchar)" \
     "1|2024-02-29|13:14:15.123456|2024-02-29 13:14:15.123456|2024-06-30 07:04:56.789+00|2024-02-29 13:14:00" \
     "$(q "SELECT * FROM ft_iso")"
+# What berqenas_fdw asks for nvarchar columns: their UTF-16LE bytes, as SQL Server sends them
+# (nchar keeps its padding: 'ğüş' in nchar(5)).
+expect_eq "CAST(nvarchar AS varbinary) through tds_fdw" "\\x5e0131011f01e5652c67|80000|\\xe565|\\x1f01fc005f0120002000" \
+    "$(q "SELECT nv, length(nvm), substr(nvm, 1, 2), nc FROM ft_utf16")"
 expect_eq "100k rows through tds_fdw" "100000|5000050000|$(cluster_psql onprem -At -c "SELECT md5(string_agg(payload, '' ORDER BY id)) FROM big")" \
     "$(q "SELECT count(*), sum(id), md5(string_agg(payload, '' ORDER BY id)) FROM ft_big")"
 expect_eq "a WHERE clause pushed down by tds_fdw" "42|$(cluster_psql onprem -At -c "SELECT md5('42')")" \

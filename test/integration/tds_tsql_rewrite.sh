@@ -65,6 +65,10 @@ out=$(tds_check "SELECT ISNULL(code, N'none') AS code, LEN(name) AS n, DATALENGT
 expect_eq "ISNULL, LEN, DATALENGTH, bit compared with 0" $'A1|4|2|0\nB2|4|NULL|0\nnone|3|NULL|0' "$(rows "$out")"
 out=$(tds_check "SELECT CAST(balance AS NVARCHAR(30)) AS b, CAST(legacy_at AS DATETIME2(3)) AS l FROM dbo.customers WHERE customer_id = 1")
 expect_eq "CAST to T-SQL types" "10.5000|2024-01-02 03:04:05.1230000" "$(rows "$out")"
+out=$(tds_check "SELECT CAST(name AS varbinary(max)) AS n, CAST(N'é中😀' AS VARBINARY(20)) AS l, CAST(photo AS varbinary(1)) AS p, CAST(NULL AS varbinary(max)) AS z FROM dbo.customers WHERE customer_id = 1")
+expect_eq "CAST(nvarchar AS varbinary) gives UTF-16LE as SQL Server does; varbinary stays bytes, cut to n" "0x410079005f016500|0xe9002d4e3dd800de|0xca|NULL" "$(rows "$out")"
+out=$(tds_tsql "$TDS_PORT" postgres postgres "SELECT CAST(N'é中😀' AS varbinary(max))")
+expect_contains "FreeTDS tsql sees the same UTF-16LE bytes" "e9002d4e3dd800de" "$(tr 'A-F' 'a-f' <<<"$out")"
 out=$(tds_check "SELECT CASE WHEN CAST(GETDATE() AS date) = CAST(SYSDATETIME() AS date) AND SYSUTCDATETIME() IS NOT NULL AND SYSDATETIMEOFFSET() IS NOT NULL AND GETUTCDATE() IS NOT NULL THEN 1 ELSE 0 END AS ok")
 expect_eq "GETDATE, SYSDATETIME, SYSUTCDATETIME, SYSDATETIMEOFFSET" "1" "$(rows "$out")"
 out=$(tds_check "UPDATE dbo.customers SET is_deleted = 1, updated_at = GETDATE() WHERE customer_id = 3; SELECT @@ROWCOUNT AS rc")

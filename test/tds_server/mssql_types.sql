@@ -39,6 +39,46 @@ BEGIN
 END
 $$;
 
+-- mssql_utf16: text that the server sends as varbinary holding its UTF-16LE bytes, which is what
+-- SQL Server's CAST(nvarchar AS varbinary(...)) returns. It has text's own I/O functions and
+-- representation, so the casts into it cost nothing (char keeps its padding, as nchar's does).
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'mssql_utf16' AND typnamespace = 'public'::regnamespace) THEN
+        CREATE TYPE public.mssql_utf16;
+        CREATE FUNCTION public.mssql_utf16_in(cstring) RETURNS public.mssql_utf16
+            LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE AS 'textin';
+        CREATE FUNCTION public.mssql_utf16_out(public.mssql_utf16) RETURNS cstring
+            LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE AS 'textout';
+        CREATE FUNCTION public.mssql_utf16_recv(internal) RETURNS public.mssql_utf16
+            LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE AS 'textrecv';
+        CREATE FUNCTION public.mssql_utf16_send(public.mssql_utf16) RETURNS bytea
+            LANGUAGE internal IMMUTABLE STRICT PARALLEL SAFE AS 'textsend';
+        CREATE TYPE public.mssql_utf16 (INPUT = public.mssql_utf16_in, OUTPUT = public.mssql_utf16_out,
+            RECEIVE = public.mssql_utf16_recv, SEND = public.mssql_utf16_send,
+            INTERNALLENGTH = VARIABLE, STORAGE = extended, CATEGORY = 'U');
+        CREATE CAST (text AS public.mssql_utf16) WITHOUT FUNCTION;
+        CREATE CAST (varchar AS public.mssql_utf16) WITHOUT FUNCTION;
+        CREATE CAST (bpchar AS public.mssql_utf16) WITHOUT FUNCTION;
+        CREATE CAST (public.mssql_utf16 AS text) WITHOUT FUNCTION;
+    END IF;
+END
+$$;
+
+-- CAST(x AS varbinary(n|max)) is rewritten to mssql_varbinary(x, n) (n = -1 for max): the overload
+-- follows x's type. Text becomes mssql_utf16 (UTF-16LE on the wire; n bytes are n/2 characters),
+-- bytes stay bytes; longer values are cut to n bytes, as SQL Server's CAST cuts them.
+CREATE OR REPLACE FUNCTION public.mssql_varbinary(value text, size integer) RETURNS public.mssql_utf16
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT CAST(CASE WHEN size < 0 THEN value ELSE left(value, size / 2) END AS public.mssql_utf16) $$;
+CREATE OR REPLACE FUNCTION public.mssql_varbinary(value bpchar, size integer) RETURNS public.mssql_utf16
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT CASE WHEN size < 0 THEN CAST(value AS public.mssql_utf16)
+               ELSE CAST(left(CAST(CAST(value AS public.mssql_utf16) AS text), size / 2) AS public.mssql_utf16) END $$;
+CREATE OR REPLACE FUNCTION public.mssql_varbinary(value bytea, size integer) RETURNS bytea
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT CASE WHEN size < 0 THEN value ELSE substring(value FROM 1 FOR size) END $$;
+
 -- rowversion values come from one sequence, as SQL Server's come from one database counter.
 CREATE SEQUENCE IF NOT EXISTS public.mssql_rowversion_seq;
 ALTER DOMAIN public.mssql_rowversion SET DEFAULT int8send(nextval('public.mssql_rowversion_seq'));

@@ -136,3 +136,102 @@ TEST(MssqlValues, UniqueidentifierByteOrder) {
                                         0xbb, 0x6d, 0x6b, 0xb9, 0xbd, 0x38, 0x0a, 0x11};
     EXPECT_EQ(std::memcmp(out, expected, 16), 0);
 }
+
+namespace {
+
+// UTF-16LE bytes of a UTF-8 string, through the standard library's own code-point walk (u16string).
+std::string utf16le(const std::u16string& s) {
+    std::string out;
+    for (char16_t c : s) {
+        out += char(c & 0xFF);
+        out += char(c >> 8);
+    }
+    return out;
+}
+
+mssql::Utf16Result convert(const std::string& in, std::string& out) {
+    out.assign(mssql::utf8_capacity(in.size()), '\0');
+    mssql::Utf16Result r = mssql::utf16le_to_utf8(reinterpret_cast<const unsigned char*>(in.data()), in.size(), out.data());
+    if (r.status == mssql::Utf16Status::ok) out.resize(r.length);
+    return r;
+}
+
+std::string to_utf8(const std::u16string& s) {
+    std::string out;
+    mssql::Utf16Result r = convert(utf16le(s), out);
+    EXPECT_EQ(r.status, mssql::Utf16Status::ok) << mssql::describe_utf16_error(r);
+    return out;
+}
+
+}  // namespace
+
+TEST(MssqlValues, Utf16AsciiAndEmpty) {
+    EXPECT_EQ(to_utf8(u""), "");
+    EXPECT_EQ(to_utf8(u"a"), "a");
+    EXPECT_EQ(to_utf8(u"note 12345"), "note 12345");
+    // Every length around the 4-unit fast path.
+    std::u16string s;
+    std::string expected;
+    for (int n = 0; n < 40; ++n) {
+        EXPECT_EQ(to_utf8(s), expected);
+        s += char16_t('A' + n % 26);
+        expected += char('A' + n % 26);
+    }
+}
+
+TEST(MssqlValues, Utf16NonAsciiAndSurrogatePairs) {
+    EXPECT_EQ(to_utf8(u"\u00e9"), "\xc3\xa9");                          // é, 2 bytes
+    EXPECT_EQ(to_utf8(u"\u4e2d"), "\xe4\xb8\xad");                      // 中, 3 bytes
+    EXPECT_EQ(to_utf8(u"\U0001F600"), "\xf0\x9f\x98\x80");              // 😀, a surrogate pair
+    EXPECT_EQ(to_utf8(u"\U0010FFFF"), "\xf4\x8f\xbf\xbf");              // the last code point
+    EXPECT_EQ(to_utf8(u"\uFFFF\u007F\u0080\u07FF\u0800"), "\xef\xbf\xbf\x7f\xc2\x80\xdf\xbf\xe0\xa0\x80");
+    EXPECT_EQ(to_utf8(u"Ay\u015fe caf\u00e9 \u4e2d\u6587 \U0001F600!abcdefgh"),
+              "Ay\xc5\x9f" "e caf\xc3\xa9 \xe4\xb8\xad\xe6\x96\x87 \xf0\x9f\x98\x80!abcdefgh");
+    // The worst case fills the capacity exactly: three bytes per unit.
+    std::u16string cjk(1000, u'\u4e2d');
+    std::string out;
+    ASSERT_EQ(convert(utf16le(cjk), out).status, mssql::Utf16Status::ok);
+    EXPECT_EQ(out.size(), mssql::utf8_capacity(2000));
+}
+
+TEST(MssqlValues, Utf16ErrorsNameTheOffset) {
+    std::string out;
+    mssql::Utf16Result r = convert(std::string("a\0b", 3), out);
+    EXPECT_EQ(r.status, mssql::Utf16Status::odd_length);
+    EXPECT_EQ(mssql::describe_utf16_error(r), "odd number of bytes (3)");
+    r = convert(utf16le(u"ab") + utf16le(std::u16string(1, char16_t(0xD83D))), out);   // high surrogate at the end
+    EXPECT_EQ(r.status, mssql::Utf16Status::unpaired_surrogate);
+    EXPECT_EQ(mssql::describe_utf16_error(r), "unpaired surrogate at byte 4");
+    r = convert(utf16le(std::u16string{char16_t(0xDE00), u'a'}), out);                   // low surrogate first
+    EXPECT_EQ(r.status, mssql::Utf16Status::unpaired_surrogate);
+    EXPECT_EQ(r.bad_offset, 0u);
+    r = convert(utf16le(std::u16string{char16_t(0xD83D), u'a'}), out);                   // high then not low
+    EXPECT_EQ(r.status, mssql::Utf16Status::unpaired_surrogate);
+    r = convert(utf16le(std::u16string{u'a', u'b', u'c', u'd', u'e', 0, u'f'}), out);    // NUL inside the fast path's reach
+    EXPECT_EQ(r.status, mssql::Utf16Status::nul);
+    EXPECT_EQ(mssql::describe_utf16_error(r), "U+0000 at byte 10, which text cannot hold");
+}
+
+TEST(MssqlValues, Utf16EveryPositionOfTheWideFastPath) {
+    // One special unit at each position of a 24-unit string: inside and after the 8- and 4-unit
+    // blocks, so every exit from the ASCII runs is taken.
+    const struct {
+        char16_t unit;
+        const char* utf8;
+    } specials[] = {{u'\u007f', "\x7f"}, {u'\u0080', "\xc2\x80"}, {u'\u00e9', "\xc3\xa9"},
+                    {u'\u4e2d', "\xe4\xb8\xad"}, {u'\uffff', "\xef\xbf\xbf"}, {u'\u8000', "\xe8\x80\x80"}};
+    for (size_t pos = 0; pos < 24; ++pos) {
+        for (const auto& s : specials) {
+            std::u16string in(24, u'a');
+            in[pos] = s.unit;
+            std::string expected = std::string(pos, 'a') + s.utf8 + std::string(23 - pos, 'a');
+            EXPECT_EQ(to_utf8(in), expected) << "position " << pos << " unit " << int(s.unit);
+        }
+        std::u16string with_nul(24, u'a');
+        with_nul[pos] = 0;
+        std::string out;
+        mssql::Utf16Result r = convert(utf16le(with_nul), out);
+        EXPECT_EQ(r.status, mssql::Utf16Status::nul) << pos;
+        EXPECT_EQ(r.bad_offset, pos * 2);
+    }
+}

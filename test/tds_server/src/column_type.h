@@ -43,6 +43,8 @@ struct ColumnType {
     uint8_t precision = 0;
     uint8_t scale = 0;
     uint32_t user_type = 0;
+    bool utf16_bytes = false;  // binary types: the value is text, sent as its UTF-16LE bytes
+    bool utf8_bytes = false;   // binary types: the value is text, sent as its UTF-8 bytes (old Babelfish)
     std::string sql_name;  // what INFORMATION_SCHEMA would call it, for logs and tests
 
     bool is_plp() const {

@@ -32,13 +32,15 @@ std::string FaultInjector::apply(const std::string& name, const std::string& raw
     if (name == "drop_after_rows" && parse_count(value, n)) return settings_.drop_after_rows = n, "";
     if (name == "fail_after_rows" && parse_count(value, n)) return settings_.fail_after_rows = n, "";
     if (name == "row_delay_ms" && parse_count(value, n)) return settings_.row_delay_ms = n < 0 ? 0 : n, "";
+    if (name == "varbinary_utf8" && (value == "on" || value == "off" || value == "ON" || value == "OFF"))
+        return settings_.varbinary_utf8 = value == "on" || value == "ON", "";
     if (name == "refuse_logins" && (value == "on" || value == "off" || value == "ON" || value == "OFF")) {
         refuse_logins_ = value == "on" || value == "ON";
         return "";
     }
     return "unknown fault control '" + name + " " + raw_value +
            "'; use SET BERQENAS_FAULT drop_after_rows|fail_after_rows|row_delay_ms <n|off>, "
-           "refuse_logins on|off, or off";
+           "refuse_logins on|off, varbinary_utf8 on|off, or off";
 }
 
 RowAction FaultInjector::before_row() {

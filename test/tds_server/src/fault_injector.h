@@ -12,6 +12,9 @@ struct FaultSettings {
     long drop_after_rows = -1;  // -1 = off; else close the connection once N rows of a batch are out
     long fail_after_rows = -1;  // -1 = off; else raise error 50000 instead of row N+1 of a batch
     long row_delay_ms = 0;      // sleep before each row (an attention still interrupts it)
+    // CAST(nvarchar AS varbinary) gives the text's UTF-8 bytes, as Babelfish did before late 2024
+    // (BABEL-4891) instead of SQL Server's UTF-16LE.
+    bool varbinary_utf8 = false;
 };
 
 enum class RowAction { Send, Drop, Fail };

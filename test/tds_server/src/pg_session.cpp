@@ -5,6 +5,7 @@
 #include <poll.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 namespace berqenas::tds {
@@ -44,6 +45,10 @@ bool PgSession::connect(const std::string& host, const std::string& port, const 
         return false;
     }
     PQsetNoticeReceiver(conn_, &PgSession::notice_receiver, this);
+    // The type CAST(text AS varbinary) evaluates to (mssql_types.sql), when it is loaded.
+    PgResult t = exec("SELECT to_regtype('public.mssql_utf16')::oid");
+    if (PQresultStatus(t.get()) == PGRES_TUPLES_OK && PQntuples(t.get()) == 1 && !PQgetisnull(t.get(), 0, 0))
+        utf16_oid_ = static_cast<unsigned>(std::strtoul(PQgetvalue(t.get(), 0, 0), nullptr, 10));
     return true;
 }
 

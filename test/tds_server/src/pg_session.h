@@ -38,6 +38,8 @@ public:
     PGconn* conn() const { return conn_; }
     std::string database() const { return conn_ ? PQdb(conn_) : ""; }
     int server_version() const { return conn_ ? PQserverVersion(conn_) : 0; }
+    // OID of public.mssql_utf16 (text sent as varbinary holding UTF-16LE), 0 when not loaded.
+    unsigned utf16_oid() const { return utf16_oid_; }
     bool in_transaction() const;
 
     // Next result of the query in flight, or null when it is complete. While waiting, calls
@@ -66,6 +68,7 @@ public:
 private:
     static void notice_receiver(void* arg, const PGresult* res);
     PGconn* conn_ = nullptr;
+    unsigned utf16_oid_ = 0;
     std::vector<PgNotice> notices_;
 };
 

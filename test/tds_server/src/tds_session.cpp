@@ -316,7 +316,17 @@ std::vector<ResultColumn> TdsSession::describe_columns(const PGresult* res, bool
         lookup_domains ? pg_->column_domains(res) : std::vector<std::string>(static_cast<size_t>(PQnfields(res)));
     std::vector<ResultColumn> cols;
     for (int i = 0; i < PQnfields(res); ++i) {
-        cols.push_back({PQfname(res, i), map_pg_type(PQftype(res, i), PQfmod(res, i), domains[static_cast<size_t>(i)])});
+        Oid type = PQftype(res, i);
+        if (type != 0 && type == pg_->utf16_oid()) {
+            // CAST(nvarchar AS varbinary): UTF-16LE bytes; without an alias SQL Server names the
+            // column "" (PostgreSQL names it after the function the cast became).
+            ColumnType binary = utf16_varbinary();
+            if (faults_.settings().varbinary_utf8) binary.utf16_bytes = false, binary.utf8_bytes = true;
+            std::string name = PQfname(res, i);
+            cols.push_back({name == "mssql_varbinary" ? std::string() : name, binary});
+            continue;
+        }
+        cols.push_back({PQfname(res, i), map_pg_type(type, PQfmod(res, i), domains[static_cast<size_t>(i)])});
     }
     return cols;
 }

@@ -429,11 +429,47 @@ std::string rewrite_tokens(const std::vector<Token>& t, const RewriteContext& ct
     int depth = 0;
     std::vector<std::string> enclosing;                 // function name before each open "("
     std::vector<std::pair<int, std::string>> limits;    // pending TOP n, by paren depth
+    // CAST(e AS varbinary(n|max)) → public.mssql_varbinary(e, n): PostgreSQL picks the overload by
+    // e's type, so text gives SQL Server's UTF-16LE bytes and bytea stays bytes (mssql_types.sql).
+    struct VarbinaryCast {
+        size_t as_index, close_index;
+        std::string size;
+    };
+    std::vector<VarbinaryCast> varbinary_casts;
 
     for (size_t i = 0; i < t.size(); ++i) {
         const Token& tok = t[i];
         size_t nx = next_sig(t, i);
         size_t pv = prev_sig(t, i);
+        if (!varbinary_casts.empty() && i == varbinary_casts.back().as_index) {
+            while (!out.empty() && out.back() == ' ') out.pop_back();
+            out += ", " + varbinary_casts.back().size;
+            i = varbinary_casts.back().close_index - 1;   // the ")" closes the call as it closed the CAST
+            varbinary_casts.pop_back();
+            continue;
+        }
+        if (tok.kind == TokenKind::Word && tok.value == "cast" && sig_is_symbol(t, nx, "(")) {
+            // The cast's own AS (at its top level) and closing parenthesis.
+            size_t as_index = t.size(), close = nx;
+            int d = 0;
+            for (; close < t.size(); ++close) {
+                if (t[close].is_symbol("(")) ++d;
+                if (t[close].is_symbol(")") && --d == 0) break;
+                if (d == 1 && t[close].is_word("as") && as_index == t.size()) as_index = close;
+            }
+            size_t type = next_sig(t, as_index);
+            std::vector<std::string> args;
+            if (close < t.size() && type < close && t[type].is_word("varbinary")) {
+                size_t after = read_type_args(t, next_sig(t, type), args);
+                bool whole = args.empty() ? next_sig(t, type) == close : after != next_sig(t, type) && next_sig(t, after - 1) == close;
+                if (whole) {
+                    std::string size = args.empty() ? "1" : args[0] == "max" ? "-1" : args[0];
+                    varbinary_casts.push_back({as_index, close, size});
+                    out += "public.mssql_varbinary";
+                    continue;
+                }
+            }
+        }
         switch (tok.kind) {
             case TokenKind::Space:
             case TokenKind::Comment:

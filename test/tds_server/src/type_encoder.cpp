@@ -263,13 +263,14 @@ void encode_guid(std::string_view text, ByteWriter& out) {
 
 // The bytes of a value as they go on the wire (UTF-16LE, Windows-1252 or bytea's bytes), appended
 // to the row in place; the length fields before them are written first and patched afterwards.
-enum class Payload { Utf16, Cp1252, Bytea };
+enum class Payload { Utf16, Cp1252, Bytea, Utf8 };
 
 void append_payload(Payload kind, std::string_view text, std::string& out) {
     switch (kind) {
         case Payload::Utf16: append_utf16le(out, text); break;
         case Payload::Cp1252: append_cp1252(out, text); break;
         case Payload::Bytea: append_bytea(out, text); break;
+        case Payload::Utf8: out.append(text.data(), text.size()); break;
     }
 }
 
@@ -498,10 +499,13 @@ void encode_value(const ColumnType& type, std::string_view text, bool is_null, B
             break;
         case TdsType::BigVarBinary:
         case TdsType::BigBinary:
-            if (type.is_plp()) {
-                encode_plp(Payload::Bytea, text, out);
-            } else {
-                encode_short_var(type, Payload::Bytea, text, out, type.tds == TdsType::BigBinary, '\0');
+            {
+                Payload kind = type.utf16_bytes ? Payload::Utf16 : type.utf8_bytes ? Payload::Utf8 : Payload::Bytea;
+                if (type.is_plp()) {
+                    encode_plp(kind, text, out);
+                } else {
+                    encode_short_var(type, kind, text, out, type.tds == TdsType::BigBinary, '\0');
+                }
             }
             break;
         case TdsType::Text: encode_text_pointer(Payload::Cp1252, text, out); break;

@@ -116,6 +116,12 @@ bool map_domain(const std::string& domain, ColumnType& out) {
 
 }  // namespace
 
+ColumnType utf16_varbinary() {
+    ColumnType c = make(TdsType::BigVarBinary, kMaxLength, "varbinary(max)");
+    c.utf16_bytes = true;
+    return c;
+}
+
 ColumnType map_pg_type(unsigned type_oid, int typmod, const std::string& domain_name) {
     ColumnType mapped;
     if (!domain_name.empty() && map_domain(domain_name, mapped)) return mapped;

@@ -12,4 +12,8 @@ namespace berqenas::tds {
 // domain_name is the column's declared domain when it has one, else empty.
 ColumnType map_pg_type(unsigned type_oid, int typmod, const std::string& domain_name);
 
+// varbinary(max) whose values are PostgreSQL text sent as UTF-16LE bytes: what SQL Server returns
+// for CAST(nvarchar AS varbinary(...)) (the stand-in evaluates that cast to type mssql_utf16).
+ColumnType utf16_varbinary();
+
 }  // namespace berqenas::tds

@@ -97,6 +97,11 @@ TEST(Rewriter, DdlTypes) {
               "ALTER TABLE t ADD updated_at timestamp DEFAULT LOCALTIMESTAMP(3)");
     // Type names are only types in type position: a column called "money" stays a column.
     EXPECT_EQ(rw("SELECT money, text FROM t"), "SELECT money, text FROM t");
+    // varbinary casts go to an overloaded function: text gives UTF-16LE bytes, bytea stays bytes.
+    EXPECT_EQ(rw("SELECT CAST([note] AS varbinary(max)), CAST(n AS VARBINARY(20)) FROM t"),
+              "SELECT public.mssql_varbinary(\"note\", -1), public.mssql_varbinary(n, 20) FROM t");
+    EXPECT_EQ(rw("SELECT CAST(CAST(a + 1 AS nvarchar(5)) AS varbinary) WHERE CAST(b AS varbinary(max)) = 0x00"),
+              "SELECT public.mssql_varbinary(CAST(a + 1 AS varchar(5)), 1) WHERE public.mssql_varbinary(b, -1) = '\\x00'::bytea");
     EXPECT_EQ(rw("SELECT CAST(x AS NVARCHAR(10)), CAST(y AS DATETIME)"),
               "SELECT CAST(x AS varchar(10)), CAST(y AS mssql_datetime)");
 }

@@ -1,0 +1,123 @@
+// One INFORMATION_SCHEMA.COLUMNS query per MSSQL table per connection, cached with the
+// connection it was asked on: a reconnect (or another server/user) asks again.
+#include "fdw/remote_columns.hpp"
+
+#include <cctype>
+#include <map>
+#include <memory>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+#include "common/error.hpp"
+#include "fdw/connection_cache.hpp"
+#include "remote/sql_dialect.hpp"
+#include "remote/type_mapping.hpp"
+
+namespace berqenas::fdw {
+
+namespace {
+
+struct ColumnType {
+    std::string data_type;
+    int max_length = 0;
+};
+
+struct CachedTable {
+    std::weak_ptr<remote::RemoteConnection> conn;
+    std::unordered_map<std::string, ColumnType> columns;   // by lower-cased name (T-SQL names ignore case)
+};
+
+using Key = std::tuple<Oid, Oid, std::string, std::string>;   // server, user, schema, table
+
+std::map<Key, CachedTable>& cache() {
+    static std::map<Key, CachedTable> c;
+    return c;
+}
+
+// Per connection: does CAST(nvarchar AS varbinary) give UTF-16LE? SQL Server and Babelfish since
+// late 2024 (BABEL-4891) do; older Babelfish gives UTF-8, whose even-length values would read as
+// valid but wrong UTF-16, so every connection is asked once: N'a' is 2 bytes (61 00) in UTF-16.
+struct Probe {
+    std::weak_ptr<remote::RemoteConnection> conn;
+    bool utf16 = false;
+};
+
+std::map<std::pair<Oid, Oid>, Probe>& probes() {
+    static std::map<std::pair<Oid, Oid>, Probe> p;
+    return p;
+}
+
+bool casts_to_utf16(const TableOptions& table, Oid user_oid, const std::shared_ptr<remote::RemoteConnection>& conn) {
+    Probe& p = probes()[{table.server_oid, user_oid}];
+    if (p.conn.lock() == conn) return p.utf16;
+    p.conn = conn;
+    p.utf16 = false;
+    try {
+        auto stream = conn->query("SELECT CAST(N'a' AS varbinary(max))");
+        std::vector<remote::RemoteValue> row;
+        if (stream->next(row) && row.size() == 1 && row[0].kind == remote::ValueKind::binary)
+            p.utf16 = row[0].bytes == std::string_view("a\0", 2);
+    } catch (const Error& e) {
+        if (e.sqlstate() == "57014") throw;
+    }
+    return p.utf16;
+}
+
+std::string lower(const std::string& s) {
+    std::string out = s;
+    for (char& ch : out) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+    return out;
+}
+
+const CachedTable& lookup(const TableOptions& table, Oid user_oid) {
+    static const CachedTable unknown;
+    std::shared_ptr<remote::RemoteConnection> conn;
+    try {
+        conn = get_connection(table.server_oid, user_oid);
+    } catch (const Error& e) {
+        // A remote that cannot be reached or refuses the login does not stop planning (EXPLAIN
+        // without ANALYZE works as before): the scan reports it. Anything else is not ours to hide.
+        if (e.sqlstate().compare(0, 2, "08") != 0 && e.sqlstate() != "28000") throw;
+        return unknown;
+    }
+    Key key{table.server_oid, user_oid, table.schema_name, table.table_name};
+    auto it = cache().find(key);
+    if (it != cache().end() && it->second.conn.lock() == conn) return it->second;
+    CachedTable entry;
+    entry.conn = conn;
+    if (!casts_to_utf16(table, user_oid, conn)) return cache()[key] = std::move(entry);   // no columns: none cast
+    std::string schema = table.schema_name.empty() ? "dbo" : table.schema_name;
+    try {
+        remote::TextResult r = conn->query_text(
+            "SELECT COLUMN_NAME, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = " +
+            remote::quote_literal(remote::DatabaseKind::mssql, schema) +
+            " AND TABLE_NAME = " + remote::quote_literal(remote::DatabaseKind::mssql, table.table_name));
+        for (const auto& row : r.rows) {
+            if (row.size() < 3 || !row[0] || !row[1]) continue;
+            ColumnType t;
+            t.data_type = *row[1];
+            t.max_length = row[2] && !row[2]->empty() ? std::atoi(row[2]->c_str()) : 0;
+            entry.columns[lower(*row[0])] = t;
+        }
+    } catch (const Error& e) {
+        // A cancel must stay a cancel; anything else (a catalog this login cannot read) only
+        // means the columns are read as they are, which is always correct.
+        if (e.sqlstate() == "57014") throw;
+    }
+    return cache()[key] = std::move(entry);
+}
+
+}  // namespace
+
+std::string mssql_utf16_select(const TableOptions& table, Oid user_oid, int attnum) {
+    if (table.kind != remote::DatabaseKind::mssql || !table.nvarchar_utf16 || !table.query.empty()) return {};
+    const ColumnOptions& c = table.columns[size_t(attnum - 1)];
+    const CachedTable& t = lookup(table, user_oid);
+    auto it = t.columns.find(lower(c.remote_name));
+    if (it == t.columns.end()) return {};
+    return remote::mssql_utf16_select(remote::quote_identifier(remote::DatabaseKind::mssql, c.remote_name),
+                                      it->second.data_type, it->second.max_length);
+}
+
+}  // namespace berqenas::fdw
