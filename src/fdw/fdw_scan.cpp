@@ -52,6 +52,7 @@ struct ScanExec {
     long long rows = 0;
     bool table_layout = true;   // false: the scan tuple is a grouped query's outputs
     std::vector<ColumnRole> roles;   // grouped: how each remote column fills the outputs
+    bool one_row = false;            // an aggregate without GROUP BY: at most one row comes back
 };
 
 ScanExec* scan_exec(ForeignScanState* node) {
@@ -295,7 +296,11 @@ ForeignScan* get_foreign_plan(PlannerInfo* root, RelOptInfo* foreignrel, Oid, Fo
                                makeInteger(grouped ? 0 : 1), typmod_list);
         List* utf16_list = NIL;
         for (int u : utf16) utf16_list = lappend_int(utf16_list, u);
-        return lappend(lappend(lappend(out, type_list), role_list), utf16_list);
+        out = lappend(lappend(lappend(out, type_list), role_list), utf16_list);
+        // An aggregate without GROUP BY gives at most one row: sent as a plain query rather than
+        // through a cursor, so a PostgreSQL remote may run it with parallel workers (a cursor's
+        // query never gets a parallel plan).
+        return lappend(out, makeInteger(grouped && upper->group_by == NIL ? 1 : 0));
     });
     Index relid = upper ? 0 : baserel->relid;
     return pg::pg_call([&] {
@@ -328,6 +333,7 @@ void begin_foreign_scan(ForeignScanState* node, int eflags) {
     List* roles = static_cast<List*>(list_nth(plan->fdw_private, 6));
     foreach (lc, roles) exec->roles.push_back(ColumnRole(lfirst_int(lc)));
     List* utf16 = static_cast<List*>(list_nth(plan->fdw_private, 7));
+    exec->one_row = intVal(list_nth(plan->fdw_private, 8)) != 0;
     for (size_t i = 0; i < exec->retrieved_attrs.size(); ++i) {
         Form_pg_attribute att = TupleDescAttr(desc, exec->retrieved_attrs[i] - 1);
         int32 typmod = int(i) < list_length(read_typmods) ? list_nth_int(read_typmods, int(i)) : -1;
@@ -364,7 +370,12 @@ void open_stream(ForeignScanState* node, ScanExec* exec) {
         }
     }
     std::string sql = exec->table.kind == remote::DatabaseKind::mssql ? substitute_params(exec->sql, literals) : exec->sql;
-    exec->stream = exec->conn->open_stream(sql, exec->fetch_size, text_params);
+    // PostgreSQL: rows come through a cursor, a batch at a time, except for a single-row aggregate,
+    // which runs as a plain query (eligible for a parallel plan on the remote).
+    if (exec->one_row && exec->table.kind == remote::DatabaseKind::postgresql)
+        exec->stream = exec->conn->query(sql, text_params);
+    else
+        exec->stream = exec->conn->open_stream(sql, exec->fetch_size, text_params);
     exec->rows = 0;
 }
 
