@@ -143,6 +143,16 @@ MssqlConnection::MssqlConnection(const ConnectionParams& params) : params_(param
                     auth ? "" : "check that the host is reachable (WireGuard up?) and the port is right");
     }
     messages_.clear();
+    // SQL Server sends (n)varchar(max), varbinary(max), text, ntext and image values only up to the
+    // session's TEXTSIZE, silently cut: 4096 bytes (2048 nvarchar characters) unless the client sets
+    // it, and db-lib does not. So ask for the largest. A server that refuses the option (it is a
+    // session setting Babelfish may ignore) does not cut values by it either.
+    try {
+        execute("SET TEXTSIZE 2147483647");
+    } catch (const Error& e) {
+        if (e.sqlstate() == sqlstate::query_canceled || !is_usable()) throw;
+    }
+    messages_.clear();
 }
 
 MssqlConnection::~MssqlConnection() {

@@ -2,7 +2,8 @@
 # berqenas.sync() from an MSSQL remote through the TDS test server: types mapped (nvarchar, money,
 # tinyint, datetime2, bit, uniqueidentifier, varbinary), incremental with soft deletes, full with hard
 # deletes, and realtime with the T-SQL AFTER trigger capture (installed, applied within a second and
-# recorded as a realtime run that rolls back, removed when realtime is turned off).
+# recorded as a realtime run that rolls back, removed when realtime is turned off), and (max)
+# values longer than SQL Server's default TEXTSIZE arriving whole.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . test/lib/cluster.sh
@@ -110,4 +111,13 @@ expect_eq "$(onprem -c "SELECT to_regclass('public.berqenas_cdc_products') IS NU
 # The rollback reset the watermark: the next sync copies the table again and catches up.
 expect_eq "$(cloud -c "SELECT berqenas.sync('shop') ->> 'status'")" succeeded "sync after the rollback"
 expect_eq "$(cloud -c "SELECT berqenas.verify('shop') ->> 'match'")" true "verify at the end"
+echo "== long (max) values arrive whole (SQL Server would cut them at TEXTSIZE, 4096 bytes by default)"
+onprem >/dev/null <<'SQL'
+CREATE TABLE manuals (id int PRIMARY KEY, body text, scan bytea, updated_at timestamp NOT NULL DEFAULT localtimestamp);
+INSERT INTO manuals (id, body, scan) VALUES (1, repeat('şartname ', 3000), decode(repeat('0102', 35000), 'hex'));
+SQL
+cloud -c "SELECT berqenas.configure_sync('shop', 'incremental', ARRAY['products', 'manuals'])" >/dev/null
+expect_eq "$(cloud -c "SELECT berqenas.sync('shop') ->> 'status'")" succeeded "sync with the long values"
+expect_eq "$(cloud -c "SELECT length(body), md5(body), length(scan), md5(scan) FROM remote_shop.manuals")" \
+    "$(onprem -c "SELECT length(body), md5(body), length(scan), md5(scan) FROM manuals")" "27000 characters and 70000 bytes, whole"
 echo "all MSSQL sync checks passed"

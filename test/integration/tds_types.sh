@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every SQL Server type the TDS test server sends, read with FreeTDS db-lib: the type db-lib sees,
-# and the exact value for NULL, the minimum, the maximum and non-ASCII text; (max) values over
-# 64 KiB (varchar(max), nvarchar(max), varbinary(max)) arrive whole.
+# and the exact value for NULL, the minimum, the maximum and non-ASCII text; (max) values are cut to
+# the session's TEXTSIZE (4096 bytes unless set, as on SQL Server), and over 64 KiB (varchar(max),
+# nvarchar(max), varbinary(max)) arrive whole after SET TEXTSIZE 2147483647.
 set -euo pipefail
 . "$(dirname "$0")/../tds_server/tests/integration_lib.sh"
 tds_setup
@@ -60,15 +61,24 @@ expect_eq "decimal scale, money cents, time fraction, datetime ticks, guid byte 
     "0.0001|0.0100|12:00:00.5000000|2024-02-29 13:14:15.1234000|2024-02-29 13:14:15.1230000|12345678-9ABC-DEF0-1234-56789ABCDEF0" \
     "$(field 3 9)|$(field 3 10)|$(field 3 13)|$(field 3 14)|$(field 3 16)|$(field 3 18)"
 
-echo "== (max) values over 64 KiB"
-out=$(tds_check "SELECT vcm FROM every_type WHERE id = 2")
+echo "== TEXTSIZE: as SQL Server, (max) values are cut to 4096 bytes unless the session sets it"
+out=$(tds_check "SELECT vcm, nvm, vbm FROM every_type WHERE id = 2")
+expect_eq "varchar(max) cut at 4096 bytes" "$(printf 'x%.0s' $(seq 4096))" "$(grep '^ROW ' <<<"$out" | cut -c5- | cut -d'|' -f1)"
+expect_eq "nvarchar(max) cut at 4096 bytes: 2048 characters" "2048" \
+    "$(grep '^ROW ' <<<"$out" | cut -c5- | cut -d'|' -f2 | LC_ALL=C.UTF-8 python3 -c 'import sys; s=sys.stdin.read().rstrip("\n"); print(len(s) if set(s)=={"日"} else -1)')"
+expect_eq "varbinary(max) cut at 4096 bytes" "0x$(printf 'ab%.0s' $(seq 4096))" "$(grep '^ROW ' <<<"$out" | cut -c5- | cut -d'|' -f3)"
+out=$(tds_check "SET TEXTSIZE 100; SELECT vcm FROM every_type WHERE id = 2")
+expect_eq "SET TEXTSIZE 100" "100" "$(grep '^ROW ' <<<"$out" | cut -c5- | tr -d '\n' | wc -c)"
+
+echo "== (max) values over 64 KiB, with SET TEXTSIZE 2147483647 (as berqenas_fdw and tds_fdw set it)"
+out=$(tds_check "SET TEXTSIZE 2147483647; SELECT vcm FROM every_type WHERE id = 2")
 expect_contains "varchar(max) column type" "vcm:char(" "$out"
 expect_eq "varchar(max) 70000 characters arrive whole" "70000" "$(grep '^ROW ' <<<"$out" | cut -c5- | tr -d '\n' | wc -c)"
 expect_eq "varchar(max) content" "$(printf 'x%.0s' $(seq 70000))" "$(grep '^ROW ' <<<"$out" | cut -c5-)"
-out=$(tds_check "SELECT nvm FROM every_type WHERE id = 2")
+out=$(tds_check "SET TEXTSIZE 2147483647; SELECT nvm FROM every_type WHERE id = 2")
 expect_eq "nvarchar(max) 40000 CJK characters (80000 UTF-16 bytes) arrive whole" "40000" \
     "$(grep '^ROW ' <<<"$out" | cut -c5- | LC_ALL=C.UTF-8 python3 -c 'import sys; s=sys.stdin.read().rstrip("\n"); print(len(s) if set(s)=={"日"} else -1)')"
-out=$(tds_check "SELECT vbm FROM every_type WHERE id = 2")
+out=$(tds_check "SET TEXTSIZE 2147483647; SELECT vbm FROM every_type WHERE id = 2")
 expect_eq "varbinary(max) 70000 bytes arrive whole" "0x$(printf 'ab%.0s' $(seq 70000))" "$(grep '^ROW ' <<<"$out" | cut -c5-)"
 out=$(tds_check "SELECT vcm, nvm, vbm FROM every_type WHERE id IN (0, 1) ORDER BY id")
 expect_eq "(max) NULL and empty" $'ROW NULL|NULL|NULL\nROW ||0x' "$(grep '^ROW' <<<"$out")"

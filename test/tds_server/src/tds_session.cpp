@@ -285,10 +285,16 @@ void TdsSession::handle_set_option(const RewrittenStatement& st) {
         return;
     }
     if (st.option == "nocount") nocount_ = st.value == "on";
+    // SET TEXTSIZE n: (max), text, ntext and image values are cut to n bytes; 0 (or less) means
+    // the default again, as on SQL Server.
+    if (st.option == "textsize") {
+        long long n = std::atoll(st.value.c_str());
+        text_size_ = n <= 0 ? kDefaultTextSize : uint32_t(std::min<long long>(n, 2147483647LL));
+    }
     if (st.option == "lock_timeout") {
         pg_->exec("SET lock_timeout = " + std::to_string(std::max(0L, std::atol(st.value.c_str()))));
     }
-    // Every other session option (ANSI_*, TEXTSIZE, XACT_ABORT, DATEFORMAT, ...) is accepted as is.
+    // Every other session option (ANSI_*, XACT_ABORT, DATEFORMAT, ...) is accepted as is.
     queue_done(kDoneFinal, kCmdNone, 0);
 }
 
@@ -443,7 +449,7 @@ void TdsSession::send_row(const std::vector<ResultColumn>& columns, RowStream& s
     row.u8(kRowToken);
     try {
         for (size_t c = 0; c < columns.size(); ++c) {
-            encode_value(columns[c].type, stream.values[c], stream.nulls[c] != 0, row);
+            encode_value(columns[c].type, stream.values[c], stream.nulls[c] != 0, row, text_size_);
         }
     } catch (const ValueOutOfRange& e) {
         out.resize(row_start);

@@ -13,6 +13,7 @@
 #include "column_type.h"
 #include "fault_injector.h"
 #include "login7.h"
+#include "type_encoder.h"
 #include "packet_io.h"
 #include "pg_session.h"
 #include "tsql_rewriter.h"
@@ -96,6 +97,7 @@ private:
     Login7 login_;
     RewriteContext ctx_;
     bool nocount_ = false;
+    uint32_t text_size_ = kDefaultTextSize;   // SET TEXTSIZE (see encode_value)
     bool attention_ = false;    // the client cancelled the current batch
     bool closed_ = false;       // the connection is gone (or dropped on purpose)
     bool batch_stopped_ = false;

@@ -274,12 +274,20 @@ void append_payload(Payload kind, std::string_view text, std::string& out) {
     }
 }
 
+// SQL Server's TEXTSIZE: the payload just appended at `from` is cut to `limit` bytes (an even
+// number for UTF-16, so no half character is sent).
+void cut_to_text_size(Payload kind, size_t from, uint32_t limit, ByteWriter& out) {
+    size_t keep = kind == Payload::Utf16 ? (limit & ~uint32_t(1)) : limit;
+    if (out.size() - from > keep) out.str().resize(from + keep);
+}
+
 // PLP: ULONGLONG total length, one chunk (ULONG length, bytes) when not empty, then a zero ULONG.
-void encode_plp(Payload kind, std::string_view text, ByteWriter& out) {
+void encode_plp(Payload kind, std::string_view text, ByteWriter& out, uint32_t text_size = UINT32_MAX) {
     const size_t at = out.size();
     out.u64le(0);
     out.u32le(0);
     append_payload(kind, text, out.str());
+    cut_to_text_size(kind, at + 12, text_size, out);
     const size_t n = out.size() - at - 12;
     if (n == 0) return;  // the 12 bytes written are the empty value: length 0, terminator
     out.patch_le(at, n, 8);
@@ -303,7 +311,7 @@ void encode_short_var(const ColumnType& type, Payload kind, std::string_view tex
     out.patch_le(at, n, 2);
 }
 
-void encode_text_pointer(Payload kind, std::string_view text, ByteWriter& out) {
+void encode_text_pointer(Payload kind, std::string_view text, ByteWriter& out, uint32_t text_size) {
     // A dummy 16-byte text pointer and 8-byte timestamp precede the data, as for any TEXT column.
     out.u8(16);
     out.fill(16, '\xAA');
@@ -311,6 +319,7 @@ void encode_text_pointer(Payload kind, std::string_view text, ByteWriter& out) {
     const size_t at = out.size();
     out.u32le(0);
     append_payload(kind, text, out.str());
+    cut_to_text_size(kind, at + 4, text_size, out);
     out.patch_le(at, out.size() - at - 4, 4);
 }
 
@@ -384,7 +393,7 @@ void encode_type_info(const ColumnType& type, ByteWriter& out) {
     }
 }
 
-void encode_value(const ColumnType& type, std::string_view text, bool is_null, ByteWriter& out) {
+void encode_value(const ColumnType& type, std::string_view text, bool is_null, ByteWriter& out, uint32_t text_size) {
     if (is_null) {
         switch (type.tds) {
             case TdsType::BigVarChar:
@@ -484,7 +493,7 @@ void encode_value(const ColumnType& type, std::string_view text, bool is_null, B
         case TdsType::BigVarChar:
         case TdsType::BigChar:
             if (type.is_plp()) {
-                encode_plp(Payload::Cp1252, text, out);
+                encode_plp(Payload::Cp1252, text, out, text_size);
             } else {
                 encode_short_var(type, Payload::Cp1252, text, out, type.tds == TdsType::BigChar, ' ');
             }
@@ -492,7 +501,7 @@ void encode_value(const ColumnType& type, std::string_view text, bool is_null, B
         case TdsType::NVarChar:
         case TdsType::NChar:
             if (type.is_plp()) {
-                encode_plp(Payload::Utf16, text, out);
+                encode_plp(Payload::Utf16, text, out, text_size);
             } else {
                 encode_short_var(type, Payload::Utf16, text, out, false, ' ');
             }
@@ -502,15 +511,15 @@ void encode_value(const ColumnType& type, std::string_view text, bool is_null, B
             {
                 Payload kind = type.utf16_bytes ? Payload::Utf16 : type.utf8_bytes ? Payload::Utf8 : Payload::Bytea;
                 if (type.is_plp()) {
-                    encode_plp(kind, text, out);
+                    encode_plp(kind, text, out, text_size);
                 } else {
                     encode_short_var(type, kind, text, out, type.tds == TdsType::BigBinary, '\0');
                 }
             }
             break;
-        case TdsType::Text: encode_text_pointer(Payload::Cp1252, text, out); break;
-        case TdsType::NText: encode_text_pointer(Payload::Utf16, text, out); break;
-        case TdsType::Image: encode_text_pointer(Payload::Bytea, text, out); break;
+        case TdsType::Text: encode_text_pointer(Payload::Cp1252, text, out, text_size); break;
+        case TdsType::NText: encode_text_pointer(Payload::Utf16, text, out, text_size); break;
+        case TdsType::Image: encode_text_pointer(Payload::Bytea, text, out, text_size); break;
         case TdsType::Xml: encode_plp(Payload::Utf16, text, out); break;
     }
 }

@@ -195,6 +195,30 @@ TEST(Values, PlpForMaxTypes) {
     EXPECT_EQ(w.size(), 8u + 4u + 80000u + 4u);
 }
 
+// SET TEXTSIZE: SQL Server cuts (max), text, ntext and image values to that many bytes (UTF-16 ones
+// to an even number); xml and the sized types are not cut.
+std::string cut(const ColumnType& t, const std::string& text, uint32_t text_size) {
+    ByteWriter w;
+    encode_value(t, text, false, w, text_size);
+    return hex(w.str());
+}
+
+TEST(Values, TextSizeCutsMaxAndTextTypes) {
+    auto nvmax = map_pg_type(kText, -1, "");
+    EXPECT_EQ(cut(nvmax, "abc", 4), "0400000000000000" "04000000" "61006200" "00000000");
+    EXPECT_EQ(cut(nvmax, "abc", 5), "0400000000000000" "04000000" "61006200" "00000000");   // no half character
+    EXPECT_EQ(cut(nvmax, "abc", 6), "0600000000000000" "06000000" "610062006300" "00000000");
+    ByteWriter w;
+    encode_value(nvmax, std::string(5000, 'x'), false, w, kDefaultTextSize);
+    EXPECT_EQ(w.size(), 8u + 4u + 4096u + 4u);   // 2048 characters, as SQL Server sends by default
+    EXPECT_EQ(cut(map_pg_type(kBytea, -1, ""), "\\xcafebabe", 2), "0200000000000000" "02000000" "cafe" "00000000");
+    EXPECT_EQ(cut(map_pg_type(kText, -1, "mssql_varchar_max"), "abcdef", 3), "0300000000000000" "03000000" "616263" "00000000");
+    EXPECT_EQ(cut(map_pg_type(kText, -1, "mssql_ntext"), "abc", 4), "10" + std::string(32, 'a') + std::string(16, '0') + "04000000" "61006200");
+    EXPECT_EQ(cut(map_pg_type(kText, -1, "mssql_text"), "abc", 2), "10" + std::string(32, 'a') + std::string(16, '0') + "02000000" "6162");
+    EXPECT_EQ(cut(map_pg_type(kXml, -1, ""), "<a/>", 2), "0800000000000000" "08000000" "3c0061002f003e00" "00000000");
+    EXPECT_EQ(cut(map_pg_type(kVarchar, 12, "mssql_varchar_8"), "abcdef", 2), "0600" "616263646566");
+}
+
 // Values are encoded onto the end of a row already holding bytes (the packet channel's buffer).
 TEST(Values, AppendAfterExistingBytes) {
     std::string row = "\xD1";
