@@ -143,14 +143,38 @@ MssqlConnection::MssqlConnection(const ConnectionParams& params) : params_(param
                     auth ? "" : "check that the host is reachable (WireGuard up?) and the port is right");
     }
     messages_.clear();
-    // SQL Server sends (n)varchar(max), varbinary(max), text, ntext and image values only up to the
-    // session's TEXTSIZE, silently cut: 4096 bytes (2048 nvarchar characters) unless the client sets
-    // it, and db-lib does not. So ask for the largest. A server that refuses the option (it is a
-    // session setting Babelfish may ignore) does not cut values by it either.
+    apply_session_settings();
+    messages_.clear();
+}
+
+// What every session starts with, so results do not depend on the server's or database's defaults
+// (db-lib logins, unlike ODBC and OLE DB, leave the ANSI options off):
+// - the options SQL Server requires for DML on tables with filtered indexes or indexed views and on
+//   computed columns (otherwise error 1934), which also make a too-long string or an overflow an
+//   error instead of a silent cut or NULL (ANSI_WARNINGS, ARITHABORT) and `= NULL` never true;
+// - TEXTSIZE at its maximum: SQL Server sends (n)varchar(max), varbinary(max), text, ntext and image
+//   values only up to it, silently cut, and its default is 4096 bytes (2048 nvarchar characters).
+// One batch; a server that refuses one of them (Babelfish may not know every option) gets them one
+// by one, and keeps its own behaviour for those it refuses.
+void MssqlConnection::apply_session_settings() {
+    static const char* const kSettings[] = {
+        "SET ANSI_NULLS ON",  "SET ANSI_PADDING ON",     "SET ANSI_WARNINGS ON",     "SET ARITHABORT ON",
+        "SET CONCAT_NULL_YIELDS_NULL ON", "SET QUOTED_IDENTIFIER ON", "SET NUMERIC_ROUNDABORT OFF",
+        "SET TEXTSIZE 2147483647"};
+    std::string batch;
+    for (const char* s : kSettings) batch += std::string(batch.empty() ? "" : "; ") + s;
+    auto fatal = [this](const Error& e) { return e.sqlstate() == sqlstate::query_canceled || !is_usable(); };
     try {
-        execute("SET TEXTSIZE 2147483647");
+        execute(batch);
     } catch (const Error& e) {
-        if (e.sqlstate() == sqlstate::query_canceled || !is_usable()) throw;
+        if (fatal(e)) throw;
+        for (const char* s : kSettings) {
+            try {
+                execute(s);
+            } catch (const Error& one) {
+                if (fatal(one)) throw;
+            }
+        }
     }
     messages_.clear();
 }

@@ -71,6 +71,7 @@ public:
     bool logging_in_ = false;
 
 private:
+    void apply_session_settings();   // ANSI options and TEXTSIZE, right after login (see the .cpp)
     ConnectionParams params_;
     DBPROCESS* dbproc_ = nullptr;
     bool in_transaction_ = false;

@@ -1,5 +1,6 @@
 // berqenas-tds-server: a TDS 7.4 (SQL Server wire protocol) server backed by PostgreSQL, used
 // by Berqenas's tests as an MSSQL stand-in. See test/tds_server/README.md.
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -12,7 +13,7 @@ namespace {
 void usage() {
     std::cerr << "usage: berqenas-tds-server --listen-port N --pg-host H --pg-port P\n"
                  "         [--drop-after-rows N] [--row-delay-ms N] [--fail-after-rows N]\n"
-                 "         [--refuse-logins] [--log-statements]\n";
+                 "         [--refuse-logins] [--log-statements] [--unknown-set-option NAME]\n";
 }
 
 bool parse_long(const char* s, long& out) {
@@ -56,6 +57,9 @@ int main(int argc, char** argv) {
             refuse_logins = true;
         } else if (arg == "--log-statements") {
             config.log_statements = true;
+        } else if (arg == "--unknown-set-option" && i + 1 < argc) {
+            config.unknown_set_option = argv[++i];
+            for (char& c : config.unknown_set_option) c = char(std::tolower(static_cast<unsigned char>(c)));
         } else if (arg == "--help" || arg == "-h") {
             usage();
             return 0;

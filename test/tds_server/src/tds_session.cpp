@@ -221,7 +221,20 @@ void TdsSession::handle_batch(const std::string& payload) {
     attention_ = false;
     batch_stopped_ = false;
     faults_.start_batch();
-    for (const auto& statement : split_statements(lex_tsql(sql))) {
+    auto statements = split_statements(lex_tsql(sql));
+    if (!config_.unknown_set_option.empty()) {
+        for (const auto& statement : statements) {
+            std::vector<const Token*> words;
+            for (const auto& t : statement)
+                if (!t.is_trivia() && words.size() < 2) words.push_back(&t);
+            if (words.size() == 2 && words[0]->is_word("set") && words[1]->is_word(config_.unknown_set_option)) {
+                emit_error(simple_error(195, 15, "'" + words[1]->text + "' is not a recognized SET option."));
+                finish_response();
+                return;
+            }
+        }
+    }
+    for (const auto& statement : statements) {
         if (closed_ || attention_ || batch_stopped_) break;
         run_tsql(statement);
     }

@@ -25,6 +25,9 @@ struct ServerConfig {
     std::string pg_port = "5432";
     FaultSettings faults;
     bool log_statements = false;
+    // A SET option this server does not know (lower case; empty: none): a batch with `SET <it> …`
+    // fails as a whole before it runs, error 195, as SQL Server does for an unknown option.
+    std::string unknown_set_option;
 };
 
 // Looking at the client socket for an attention costs a system call; while rows stream it is
