@@ -150,6 +150,10 @@ SELECT count(*) AS after_failed_transaction FROM ms_rw.orders WHERE id = 210;
 -- Remote errors: SQL Server's number mapped to a SQLSTATE, the remote's text in DETAIL.
 SELECT ms_rw.try($$INSERT INTO ms_rw.orders VALUES (2, 1, 'duplicate key', 1, NULL, false)$$);
 SELECT ms_rw.try($$INSERT INTO ms_rw.orders VALUES (300, 99, 'no such customer', 1, NULL, false)$$);
+-- With ANSI_WARNINGS on (set at every login), a too-long string and an overflow are errors, not a
+-- silent cut or NULL.
+SELECT ms_rw.try($$SELECT berqenas.fdw_execute('fdw_ms_rw', 'UPDATE fdw_ms_rw.orders SET note = N''xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'' WHERE id = 2')$$);
+SELECT ms_rw.try($$SELECT berqenas.fdw_execute('fdw_ms_rw', 'UPDATE fdw_ms_rw.orders SET amount = 123456789.12 WHERE id = 2')$$);
 SELECT ms_rw.try($$DELETE FROM ms_rw.customers WHERE id = 1$$);
 CREATE FOREIGN TABLE ms_rw.missing (id int OPTIONS (key 'true')) SERVER fdw_ms_rw
     OPTIONS (schema_name 'fdw_ms_rw', table_name 'no_such_table');

@@ -94,6 +94,11 @@ const char* sqlstate_for_mssql_error(int number) {
         case 1205: return "40P01";
         case 18456: return sqlstate::invalid_authorization;
         case 8134: return "22012";
+        case 8152:   // String or binary data would be truncated (2628 names the column, SQL Server 2019+)
+        case 2628: return "22001";
+        case 8115:   // Arithmetic overflow error converting / for data type
+        case 220:
+        case 232: return "22003";
         case 245:
         case 8114: return "22P02";
         default: return sqlstate::fdw_error;

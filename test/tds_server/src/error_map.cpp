@@ -24,6 +24,8 @@ const Entry kMap[] = {
     {"3D000", {4060, 11}},   // invalid_catalog_name: Cannot open database
     {"42883", {195, 15}},    // undefined_function: is not a recognized built-in function name
     {"22012", {8134, 16}},   // division_by_zero: Divide by zero error encountered
+    {"22001", {8152, 16}},   // string_data_right_truncation: String or binary data would be truncated
+    {"22003", {8115, 16}},   // numeric_value_out_of_range: Arithmetic overflow error
     {"57014", {3617, 16}},   // query_canceled
     {"22", {8114, 16}},      // data exceptions: Error converting data type
     {"42", {102, 15}},       // other syntax/access problems read as syntax errors by clients
