@@ -17,9 +17,7 @@ onprem >/dev/null <<'SQL'
 CREATE TABLE items (id int PRIMARY KEY, qty int NOT NULL, updated_at timestamp NOT NULL DEFAULT localtimestamp);
 INSERT INTO items (id, qty) SELECT g, g FROM generate_series(1, 100) g;
 SQL
-cloud -c "CREATE EXTENSION berqenas" >/dev/null
-cloud -c "SELECT berqenas.register_remote_database('erp', 'postgresql', '127.0.0.1', $onprem_PORT, 'postgres', 'postgres', 'postgres', 'public')" >/dev/null
-cloud -c "SELECT berqenas.configure_sync('erp', 'incremental', ARRAY['items'])" >/dev/null
+sync_erp incremental items
 expect_eq "$(cloud -c "SELECT berqenas.sync('erp') ->> 'status'")" succeeded "first sync"
 
 echo "== a local transaction changes a row the sync is applying"

@@ -14,9 +14,7 @@ onprem >/dev/null <<'SQL'
 CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL, updated_at timestamp NOT NULL DEFAULT localtimestamp);
 INSERT INTO items (id, name) SELECT g, 'item ' || g FROM generate_series(1, 50000) g;
 SQL
-cloud -c "CREATE EXTENSION berqenas" >/dev/null
-cloud -c "SELECT berqenas.register_remote_database('erp', 'postgresql', '127.0.0.1', $onprem_PORT, 'postgres', 'postgres', 'postgres', 'public')" >/dev/null
-cloud -c "SELECT berqenas.configure_sync('erp', 'full', ARRAY['items'])" >/dev/null
+sync_erp full items
 
 expect_eq "$(cloud -c "SHOW berqenas.sync_index_build_memory")" 2MB "default"
 

@@ -24,9 +24,7 @@ names() { cloud -c "SELECT string_agg(id || '=' || name, ' ' ORDER BY id) FROM r
 
 onprem -c "CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, qty int, updated_at timestamptz NOT NULL);
            INSERT INTO items SELECT g, 'item ' || g, g, now() - interval '1 day' FROM generate_series(1, 100) g" >/dev/null
-cloud -c "CREATE EXTENSION berqenas" >/dev/null
-cloud -c "SELECT berqenas.register_remote_database('erp', 'postgresql', '127.0.0.1', $onprem_PORT, 'postgres', 'postgres', 'postgres', 'public')" >/dev/null
-cloud -c "SELECT berqenas.configure_sync('erp', 'incremental', ARRAY['items'])" >/dev/null
+sync_erp incremental items
 cloud -c "SELECT berqenas.sync('erp') ->> 'status'" >/dev/null
 onprem -c "UPDATE items SET name = 'by sync', updated_at = now() WHERE id IN (1, 2)" >/dev/null
 S2=$(cloud -c "SELECT berqenas.sync('erp') ->> 'sync_id'")

@@ -14,9 +14,7 @@ onprem >/dev/null <<'SQL'
 CREATE TABLE items (id int PRIMARY KEY, qty int NOT NULL, updated_at timestamp NOT NULL DEFAULT localtimestamp);
 INSERT INTO items (id, qty) SELECT g, g FROM generate_series(1, 100) g;
 SQL
-cloud -c "CREATE EXTENSION berqenas" >/dev/null
-cloud -c "SELECT berqenas.register_remote_database('erp', 'postgresql', '127.0.0.1', $onprem_PORT, 'postgres', 'postgres', 'postgres', 'public')" >/dev/null
-cloud -c "SELECT berqenas.configure_sync('erp', 'incremental', ARRAY['items'])" >/dev/null
+sync_erp incremental items
 remote_sessions() { onprem -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'berqenas'"; }
 connect_line="SELECT (SELECT message FROM berqenas.sync_logs('erp', 20, 'debug') l WHERE l.message LIKE 'job recorded%'
                AND l.sync_id = (SELECT max(sync_id) FROM berqenas.sync_jobs))"
