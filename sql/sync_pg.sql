@@ -85,6 +85,13 @@ SELECT pg_temp.counts(berqenas.sync('rs_erp')) AS again;
 SELECT pg_temp.remote($$UPDATE rs_customers SET name = 'late commit', updated_at = now() - interval '2 minutes' WHERE id = 10$$);
 SELECT pg_temp.counts(berqenas.sync('rs_erp', ARRAY['rs_customers'])) AS late;
 SELECT name FROM rs_local.rs_customers WHERE id = 10;
+-- Changes that equality does not see are still changes: numeric 5.0 -> 5.00, float 0 -> -0.
+SELECT pg_temp.remote($$UPDATE rs_types SET n = 5.0, f = 0, updated_at = localtimestamp WHERE id = 1$$);
+SELECT pg_temp.counts(berqenas.sync('rs_erp', ARRAY['rs_types'])) AS set_values;
+-- (updated_at stays: the row is re-read through the overlap window, and only n and f differ)
+SELECT pg_temp.remote($$UPDATE rs_types SET n = 5.00, f = '-0' WHERE id = 1$$);
+SELECT pg_temp.counts(berqenas.sync('rs_erp', ARRAY['rs_types'])) AS scale_and_sign;
+SELECT n, f FROM rs_local.rs_types WHERE id = 1;
 -- full => true reconciles the hard delete.
 SELECT pg_temp.counts(berqenas.sync('rs_erp', ARRAY['rs_customers'], "full" => true)) AS reconcile;
 SELECT count(*) AS customers, count(*) FILTER (WHERE id = 150) AS deleted_row_left FROM rs_local.rs_customers;

@@ -2,6 +2,8 @@
 #include "pg/spi.hpp"
 
 #include <map>
+#include <utility>
+#include <vector>
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -105,8 +107,11 @@ SpiResult SpiSession::execute(const std::string& sql, const std::vector<SqlValue
 
 SPIPlanPtr kept_plan(const std::string& sql, const std::vector<Oid>& types, bool generic) {
     // In CacheMemoryContext until the process ends.
-    static std::map<std::string, SPIPlanPtr> plans;
-    auto it = plans.find(sql);
+    // Keyed by the text and the parameter types: the same text over a column whose type changed
+    // (ALTER TABLE ... TYPE) must not reuse a plan made for the old type.
+    static std::map<std::pair<std::string, std::vector<Oid>>, SPIPlanPtr> plans;
+    auto key = std::make_pair(sql, types);
+    auto it = plans.find(key);
     if (it != plans.end()) return it->second;
     SPIPlanPtr plan = pg_call([&] {
         MemoryContext caller = CurrentMemoryContext;
@@ -117,7 +122,7 @@ SPIPlanPtr kept_plan(const std::string& sql, const std::vector<Oid>& types, bool
         return prepared;
     });
     if (plan == nullptr) throw Error(sqlstate::internal_error, "SPI could not prepare: " + sql);
-    return plans.emplace(sql, plan).first->second;
+    return plans.emplace(std::move(key), plan).first->second;
 }
 
 SpiResult SpiSession::execute_cached(const std::string& sql, const std::vector<SqlValue>& params) {

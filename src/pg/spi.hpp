@@ -23,10 +23,9 @@ struct SpiResult {
     uint64_t processed = 0;
 };
 
-// The plan of a statement run again and again, prepared once per process for its text
-// (SPI_keepplan) and shared by every caller; plancache re-plans it when what it references changes.
-// generic: one plan for all parameter values instead of a custom plan per call. A statement text
-// always comes with the same parameter types.
+// The plan of a statement run again and again, prepared once per process for its text and
+// parameter types (SPI_keepplan) and shared by every caller; plancache re-plans it when what it
+// references changes. generic: one plan for all parameter values instead of a custom plan per call.
 SPIPlanPtr kept_plan(const std::string& sql, const std::vector<Oid>& types, bool generic = false);
 
 // A text[] parameter in PostgreSQL's array literal form ({"a","b"}), quoting every element.
