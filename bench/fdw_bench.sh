@@ -136,6 +136,8 @@ if [ "$ONLY" = mssql_insert ]; then
     done
     for peer in berq_ms tdsfdw; do INSERT_MS[$peer]=$(median "insert $peer"); done
     COPY_MS=$(median "copy pipe")
+    [ "$(cloud -c "SELECT count(*) FROM local_rows")" = "$ROWS" ] || { echo "the COPY pipe lost rows"; exit 1; }
+    rm -f "$PEAK_FILE"
     echo "INSERT (ms): berqenas_fdw MSSQL ${INSERT_MS[berq_ms]}, tds_fdw ${INSERT_MS[tdsfdw]}, COPY pipe $COPY_MS"
     echo "  vs tds_fdw $(ratio "${INSERT_MS[tdsfdw]}" "${INSERT_MS[berq_ms]}") (aim >= 2); takes $(ratio "${INSERT_MS[berq_ms]}" "$COPY_MS")x the COPY pipe (aim <= 1.5)"
     exit 0

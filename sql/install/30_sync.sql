@@ -66,19 +66,8 @@ CREATE TABLE berqenas.sync_journal (
 -- (rollback orders runs by them, pruning keeps them apart).
 CREATE INDEX ON berqenas.sync_journal (sync_job_id, id);
 
--- A sync's journal one changed row at a time, batches unpacked, in the order they were written.
-CREATE FUNCTION berqenas._sync_journal_entries(job_id bigint)
-    RETURNS TABLE (id bigint, ord bigint, sync_table_id bigint, whole_table boolean, key jsonb, old_row jsonb)
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT jr.id, 1::bigint, jr.sync_table_id, jr.whole_table, jr.key, jr.old_row
-      FROM berqenas.sync_journal jr WHERE jr.sync_job_id = job_id AND jr.entries IS NULL
-    UNION ALL
-    SELECT jr.id, e.ord, jr.sync_table_id, false, e.pair -> 0,
-           CASE WHEN jsonb_typeof(e.pair -> 1) = 'null' THEN NULL ELSE e.pair -> 1 END
-      FROM berqenas.sync_journal jr, jsonb_array_elements(jr.entries) WITH ORDINALITY AS e(pair, ord)
-     WHERE jr.sync_job_id = job_id AND jr.entries IS NOT NULL
-$$;
--- The same for several runs at once (rollback).
+-- The journal of the given runs one changed row at a time, batches unpacked, in the order they
+-- were written (rollback).
 CREATE FUNCTION berqenas._sync_journal_entries(job_ids bigint[])
     RETURNS TABLE (id bigint, ord bigint, sync_job_id bigint, sync_table_id bigint, whole_table boolean, key jsonb, old_row jsonb)
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$

@@ -226,6 +226,7 @@ ForeignScan* get_foreign_plan(PlannerInfo* root, RelOptInfo* foreignrel, Oid, Fo
         RangeTblEntry* rte = planner_rt_fetch(baserel->relid, root);
         Oid user = rte->checkAsUser ? rte->checkAsUser : GetUserId();
         bool whole_row = !upper && bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, info->attrs_used);
+        const std::vector<std::string> utf16_selects = mssql_utf16_selects(table, user);
         for (const auto& c : table.columns) {
             if (c.dropped) continue;
             if (!whole_row && !bms_is_member(c.attnum - FirstLowInvalidHeapAttributeNumber, info->attrs_used)) continue;
@@ -233,7 +234,7 @@ ForeignScan* get_foreign_plan(PlannerInfo* root, RelOptInfo* foreignrel, Oid, Fo
             // MSSQL nvarchar as its UTF-16 bytes, converted in value_to_datum: db-lib's iconv is
             // the largest part of reading such a column. Only the select list changes; WHERE and
             // ORDER BY still compare the column itself.
-            std::string as_utf16 = mssql_utf16_select(table, user, c.attnum);
+            const std::string& as_utf16 = utf16_selects[size_t(c.attnum - 1)];
             utf16.push_back(as_utf16.empty() ? 0 : 1);
             parts.columns += as_utf16.empty() ? remote_column(table, c.attnum) : as_utf16;
             // Types of our own (enums, domains, extensions) travel as text, parsed by the local type.

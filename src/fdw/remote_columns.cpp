@@ -74,7 +74,8 @@ const CachedTable& lookup(const TableOptions& table, Oid user_oid) {
     static const CachedTable unknown;
     std::shared_ptr<remote::RemoteConnection> conn;
     try {
-        conn = get_connection(table.server_oid, user_oid);
+        // Planning needs the catalog, not the remote transaction: that starts with the scan.
+        conn = get_connection(table.server_oid, user_oid, false);
     } catch (const Error& e) {
         // A remote that cannot be reached or refuses the login does not stop planning (EXPLAIN
         // without ANALYZE works as before): the scan reports it. Anything else is not ours to hide.
@@ -87,22 +88,12 @@ const CachedTable& lookup(const TableOptions& table, Oid user_oid) {
     CachedTable entry;
     entry.conn = conn;
     if (!casts_to_utf16(table, user_oid, conn)) return cache()[key] = std::move(entry);   // no columns: none cast
-    std::string schema = table.schema_name.empty() ? "dbo" : table.schema_name;
     try {
-        remote::TextResult r = conn->query_text(
-            "SELECT COLUMN_NAME, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = " +
-            remote::quote_literal(remote::DatabaseKind::mssql, schema) +
-            " AND TABLE_NAME = " + remote::quote_literal(remote::DatabaseKind::mssql, table.table_name));
-        for (const auto& row : r.rows) {
-            if (row.size() < 3 || !row[0] || !row[1]) continue;
-            ColumnType t;
-            t.data_type = *row[1];
-            t.max_length = row[2] && !row[2]->empty() ? std::atoi(row[2]->c_str()) : 0;
-            entry.columns[lower(*row[0])] = t;
-        }
+        for (const auto& c : conn->describe_table(table.schema_name, table.table_name).columns)
+            entry.columns[lower(c.name)] = {c.remote_type, c.max_length};
     } catch (const Error& e) {
-        // A cancel must stay a cancel; anything else (a catalog this login cannot read) only
-        // means the columns are read as they are, which is always correct.
+        // A cancel must stay a cancel; anything else (no such table, a catalog this login cannot
+        // read) only means the columns are read as they are, which is always correct.
         if (e.sqlstate() == "57014") throw;
     }
     return cache()[key] = std::move(entry);
@@ -110,14 +101,18 @@ const CachedTable& lookup(const TableOptions& table, Oid user_oid) {
 
 }  // namespace
 
-std::string mssql_utf16_select(const TableOptions& table, Oid user_oid, int attnum) {
-    if (table.kind != remote::DatabaseKind::mssql || !table.nvarchar_utf16 || !table.query.empty()) return {};
-    const ColumnOptions& c = table.columns[size_t(attnum - 1)];
+std::vector<std::string> mssql_utf16_selects(const TableOptions& table, Oid user_oid) {
+    std::vector<std::string> out(table.columns.size());
+    if (table.kind != remote::DatabaseKind::mssql || !table.nvarchar_utf16 || !table.query.empty()) return out;
     const CachedTable& t = lookup(table, user_oid);
-    auto it = t.columns.find(lower(c.remote_name));
-    if (it == t.columns.end()) return {};
-    return remote::mssql_utf16_select(remote::quote_identifier(remote::DatabaseKind::mssql, c.remote_name),
-                                      it->second.data_type, it->second.max_length);
+    for (size_t i = 0; i < table.columns.size(); ++i) {
+        const ColumnOptions& c = table.columns[i];
+        auto it = t.columns.find(lower(c.remote_name));
+        if (it == t.columns.end()) continue;
+        out[i] = remote::mssql_utf16_select(remote::quote_identifier(remote::DatabaseKind::mssql, c.remote_name),
+                                            it->second.data_type, it->second.max_length);
+    }
+    return out;
 }
 
 }  // namespace berqenas::fdw

@@ -3,16 +3,18 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "fdw/fdw_options.hpp"
 
 namespace berqenas::fdw {
 
-// The select-list item for column attnum of an MSSQL table: "CAST([c] AS varbinary(...))" when
-// the remote column is an n-type and table.nvarchar_utf16 is set, else "" (read it as it is).
-// The remote catalog (INFORMATION_SCHEMA.COLUMNS) is asked once per table per connection; a table
-// defined by a query, a catalog that cannot be read, or a remote whose varbinary casts do not give
-// UTF-16 (older Babelfish; probed once per connection) gives "" for every column.
-std::string mssql_utf16_select(const TableOptions& table, Oid user_oid, int attnum);
+// Per column of the table (index attnum - 1), the select-list item that reads it as UTF-16 bytes,
+// "CAST([c] AS varbinary(...))", when the remote column is an n-type and table.nvarchar_utf16 is
+// set, else "" (read it as it is). Called once per plan. The remote catalog (describe_table) is
+// asked once per table per connection; a table defined by a query, a catalog that cannot be read,
+// or a remote whose varbinary casts do not give UTF-16 (older Babelfish; probed once per
+// connection) gives "" for every column.
+std::vector<std::string> mssql_utf16_selects(const TableOptions& table, Oid user_oid);
 
 }  // namespace berqenas::fdw

@@ -149,7 +149,6 @@ MssqlConnection::MssqlConnection(const ConnectionParams& params) : params_(param
     }
     messages_.clear();
     apply_session_settings();
-    messages_.clear();
 }
 
 // What every session starts with, so results do not depend on the server's or database's defaults

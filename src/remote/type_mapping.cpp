@@ -59,12 +59,11 @@ void apply_type_mapping(DatabaseKind kind, RemoteTable& table) {
 }
 
 std::string mssql_utf16_select(const std::string& quoted_column, const std::string& remote_type, int max_length) {
-    std::string t;
-    for (char ch : remote_type) t += char(std::tolower(static_cast<unsigned char>(ch)));
+    const std::string t = lower(remote_type);
     if (t != "nvarchar" && t != "nchar" && t != "ntext") return {};
-    // Two bytes per declared character: the cast never cuts a value (SQL Server counts nvarchar
-    // lengths in UTF-16 code units, a surrogate pair being two).
-    std::string length = t != "ntext" && max_length > 0 && max_length <= 4000 ? std::to_string(max_length * 2) : "max";
+    // varbinary(8000) holds any nvarchar(n)/nchar(n) (n <= 4000, two bytes a character) without the
+    // PLP encoding of (max), and cannot cut a value if the column is widened after the catalog was read.
+    const char* length = t != "ntext" && max_length > 0 ? "8000" : "max";
     return "CAST(" + quoted_column + " AS varbinary(" + length + "))";
 }
 

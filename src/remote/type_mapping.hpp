@@ -23,7 +23,7 @@ bool mssql_type_needs_text_cast(const std::string& remote_type);
 
 // The select-list item that reads an MSSQL column of type remote_type (DATA_TYPE, any case) and
 // declared length max_length (characters, -1 for max) as its UTF-16LE bytes, for nvarchar, nchar
-// and ntext: "CAST([c] AS varbinary(2n))" up to nvarchar(4000) (no PLP), else varbinary(max).
+// and ntext: "CAST([c] AS varbinary(8000))" for nvarchar(n)/nchar(n) (no PLP), else varbinary(max).
 // Empty for every other type (read as it is). quoted_column is the column already quoted.
 std::string mssql_utf16_select(const std::string& quoted_column, const std::string& remote_type, int max_length);
 

@@ -75,9 +75,9 @@ TEST(RemoteTypeMapping, PostgresKeepsTheType) {
 
 TEST(RemoteTypeMapping, MssqlUtf16SelectOnlyForNTypes) {
     EXPECT_EQ(mssql_utf16_select("[note]", "nvarchar", -1), "CAST([note] AS varbinary(max))");
-    EXPECT_EQ(mssql_utf16_select("[note]", "NVARCHAR", 50), "CAST([note] AS varbinary(100))");
+    EXPECT_EQ(mssql_utf16_select("[note]", "NVARCHAR", 50), "CAST([note] AS varbinary(8000))");
     EXPECT_EQ(mssql_utf16_select("[n]", "nvarchar", 4000), "CAST([n] AS varbinary(8000))");
-    EXPECT_EQ(mssql_utf16_select("[c]", "nchar", 10), "CAST([c] AS varbinary(20))");
+    EXPECT_EQ(mssql_utf16_select("[c]", "nchar", 10), "CAST([c] AS varbinary(8000))");
     EXPECT_EQ(mssql_utf16_select("[t]", "ntext", 1073741823), "CAST([t] AS varbinary(max))");
     EXPECT_EQ(mssql_utf16_select("[a]]b]", "nvarchar", 0), "CAST([a]]b] AS varbinary(max))");
     for (const char* other : {"varchar", "char", "text", "int", "xml", "sysname", "uniqueidentifier"})
