@@ -277,6 +277,17 @@ $$;
 -- API
 ------------------------------------------------------------------------------------------------
 
+-- A database's realtime runs still marked running end here, succeeded (every round they recorded is
+-- committed): when its worker starts (a run from its previous life) and when realtime is turned off
+-- while no worker is left to close the run itself.
+CREATE FUNCTION berqenas._sync_close_realtime_runs(db_id bigint, why text) RETURNS void
+    LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    WITH u AS (UPDATE berqenas.sync_jobs SET status = 'succeeded', finished_at = clock_timestamp()
+                WHERE remote_database_id = db_id AND mode = 'realtime' AND status = 'running' RETURNING id)
+    INSERT INTO berqenas.sync_job_log (sync_job_id, level, message)
+    SELECT u.id, 'info', 'realtime run closed (' || why || ')' FROM u
+$$;
+
 CREATE FUNCTION berqenas.configure_sync(
     name text, sync_mode text DEFAULT 'full', tables text[] DEFAULT NULL,
     timestamp_column text DEFAULT 'updated_at', target_schema text DEFAULT NULL,
@@ -320,6 +331,10 @@ BEGIN
     -- Leaving realtime: the remote loses its capture objects first (the worker then stops).
     IF FOUND AND old.sync_mode = 'realtime' AND sync_mode <> 'realtime' THEN
         capture := berqenas._sync_capture(db_id, false);
+        -- A running worker closes its open run with the run's counts; without one it would stay open.
+        IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_stat_activity WHERE application_name = 'berqenas realtime ' || name) THEN
+            PERFORM berqenas._sync_close_realtime_runs(db_id, 'realtime sync was turned off; its worker was not running');
+        END IF;
     END IF;
 
     INSERT INTO berqenas.sync_configs AS c

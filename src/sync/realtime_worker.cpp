@@ -711,11 +711,7 @@ void realtime_main(long long db_id) {
         std::string appname = "berqenas realtime " + name;
         pg::pg_call([&] { pgstat_report_appname(appname.c_str()); });
         // A run left open by this worker's previous life holds only committed rounds: it ends here.
-        spi.execute("WITH u AS (UPDATE berqenas.sync_jobs SET status = 'succeeded', finished_at = clock_timestamp() "
-                    "WHERE remote_database_id = $1::bigint AND mode = 'realtime' AND status = 'running' RETURNING id) "
-                    "INSERT INTO berqenas.sync_job_log (sync_job_id, level, message) "
-                    "SELECT u.id, 'info', 'realtime run closed (the realtime worker restarted)' FROM u",
-                    {to_s(db_id)});
+        spi.execute("SELECT berqenas._sync_close_realtime_runs($1::bigint, 'the realtime worker restarted')", {to_s(db_id)});
     }
     commit_xact();
     for (;;) {

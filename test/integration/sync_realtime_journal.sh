@@ -173,4 +173,19 @@ expect_eq "$(cloud -c "SELECT tables ->> '_journal' FROM berqenas.sync_jobs WHER
 expect_eq "$(error_of "SELECT berqenas.rollback('$S6')" | head -1)" \
           "ERROR:  55000: cannot roll back sync \"$S6\": its journal was pruned (berqenas.journal_retention is 1s)" "rollback of S6"
 cloud -c "ALTER SYSTEM RESET ALL" -c "SELECT pg_reload_conf()" >/dev/null
+
+echo "== turning realtime off with no worker running still closes the open run"
+cloud -c "SELECT berqenas.configure_sync('erp', 'realtime', ARRAY['items']) IS NOT NULL" >/dev/null
+onprem -c "UPDATE items SET name = 'last realtime' WHERE id = 40" >/dev/null
+wait_for "SELECT name = 'last realtime' FROM remote_erp.items WHERE id = 40" "the realtime change"
+wait_for "SELECT count(*) = 1 FROM berqenas.sync_jobs WHERE mode = 'realtime' AND status = 'running'" "an open realtime run"
+# After a restart the launcher starts workers only in berqenas.launcher_database: elsewhere, none.
+cloud -c "ALTER SYSTEM SET berqenas.launcher_database = 'template1'" >/dev/null
+_cluster_as_user "$PG_BIN/pg_ctl" -D "$cloud_DIR/data" -l "$cloud_DIR/server.log" -w -m fast restart >/dev/null
+expect_eq "$(cloud -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'berqenas realtime erp'")" 0 "no worker"
+expect_eq "$(cloud -c "SELECT count(*) FROM berqenas.sync_jobs WHERE mode = 'realtime' AND status = 'running'")" 1 "the run is still open"
+cloud -c "SELECT berqenas.configure_sync('erp', 'incremental', ARRAY['items']) IS NOT NULL" >/dev/null
+expect_eq "$(cloud -c "SELECT count(*) FROM berqenas.sync_jobs WHERE mode = 'realtime' AND status = 'running'")" 0 "closed by configure_sync"
+expect_eq "$(cloud -c "SELECT count(*) FROM berqenas.sync_logs('erp', 100) WHERE message = 'realtime run closed (realtime sync was turned off; its worker was not running)'")" 1 "close log line"
+cloud -c "ALTER SYSTEM RESET ALL" >/dev/null
 echo "all realtime journal checks passed"
