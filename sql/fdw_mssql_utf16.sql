@@ -71,6 +71,20 @@ EXPLAIN (VERBOSE, COSTS OFF) SELECT id, nv FROM u16.words WHERE id = 2;
 SELECT id, nv, nvm, nc FROM u16.words WHERE id IN (1, 2, 4) ORDER BY id;
 SELECT berqenas.fdw_disconnect('fdw_ms_u16');
 
+-- A scan builds its texts and numerics in memory it reuses row after row (src/fdw/row_arena.hpp):
+-- plans that hold one row while the scan reads the next still see each row's own values: the
+-- outer row of a nested loop (the inner scan is another scan), a window's earlier rows, a sort.
+-- Row 7's long values do not fit the block and take palloc'd memory beside it.
+SET enable_hashjoin = off;
+SET enable_mergejoin = off;
+SELECT a.id, a.nv, b.id AS b_id, b.nv AS b_nv, md5(a.nvm) = md5(b.nvm) AS same_nvm
+  FROM u16.words a JOIN u16.words b ON b.id = a.id + 1 ORDER BY a.id;
+RESET enable_hashjoin;
+RESET enable_mergejoin;
+SELECT id, nv, lag(nv) OVER w AS previous, lag(nc, 2) OVER w AS two_back, length(nvm) AS nvm_chars
+  FROM u16.words WINDOW w AS (ORDER BY id) ORDER BY id;
+SELECT id, nv, md5(nt) AS nt_md5 FROM u16.words ORDER BY nv COLLATE "C" DESC NULLS LAST, id;
+
 -- Planning asks the remote for the types; one that cannot be reached still plans (EXPLAIN works,
 -- the columns as they are) and the scan reports the connection failure.
 CREATE SERVER fdw_ms_u16_down FOREIGN DATA WRAPPER berqenas_fdw

@@ -46,6 +46,7 @@ struct ScanExec {
     std::shared_ptr<remote::RemoteConnection> conn;
     std::unique_ptr<remote::RowStream> stream;
     std::vector<ColumnReader> readers;
+    std::unique_ptr<RowArena> arena;   // the readers' memory for the current row's values
     std::vector<remote::RemoteValue> row;
     std::vector<Oid> param_types;
     List* param_states = NIL;
@@ -333,6 +334,7 @@ void begin_foreign_scan(ForeignScanState* node, int eflags) {
     List* read_types = static_cast<List*>(list_nth(plan->fdw_private, 5));
     List* roles = static_cast<List*>(list_nth(plan->fdw_private, 6));
     foreach (lc, roles) exec->roles.push_back(ColumnRole(lfirst_int(lc)));
+    exec->arena = std::make_unique<RowArena>(estate->es_query_cxt);
     List* utf16 = static_cast<List*>(list_nth(plan->fdw_private, 7));
     exec->one_row = intVal(list_nth(plan->fdw_private, 8)) != 0;
     for (size_t i = 0; i < exec->retrieved_attrs.size(); ++i) {
@@ -344,6 +346,7 @@ void begin_foreign_scan(ForeignScanState* node, int eflags) {
         else
             prepare_reader(exec->readers[i], att->atttypid, typmod >= 0 ? typmod : att->atttypmod, estate->es_query_cxt);
         exec->readers[i].utf16 = int(i) < list_length(utf16) && list_nth_int(utf16, int(i)) != 0;
+        exec->readers[i].arena = exec->arena.get();
     }
     foreach (lc, plan->fdw_exprs) exec->param_types.push_back(exprType(static_cast<Node*>(lfirst(lc))));
     exec->param_states = pg::pg_call([&] { return ExecInitExprList(plan->fdw_exprs, (PlanState*) node); });
@@ -392,6 +395,7 @@ TupleTableSlot* iterate_foreign_scan(ForeignScanState* node) {
         return slot;
     }
     ++exec->rows;
+    exec->arena->reset();   // the previous row's values are no longer referenced (see row_arena.hpp)
     store_row(exec->table, exec->retrieved_attrs, exec->readers, exec->stream->columns(), exec->row, slot,
               exec->table_layout, exec->roles);
     return slot;

@@ -57,6 +57,18 @@ void store_row(const TableOptions& table, const std::vector<int>& attrs, std::ve
         // One guard per row: clearing, converting and storing (the clear and the store cannot fail).
         pg::pg_call([&] {
             ExecClearTuple(slot);
+            if (roles.empty() && int(n) == natts) {
+                // The common case (each remote column fills one output) in a short loop; values
+                // of the usual kinds skip the general conversion's dispatch. Bulk reads spend a
+                // good part of their time here.
+                for (size_t i = 0; i < n; ++i) {
+                    int a = attrs[i] - 1;
+                    if (!store_plain_value(readers[i], row[i], &values[a], &nulls[a]))
+                        values[a] = value_to_datum(readers[i], row[i], columns[i].type_code, &nulls[a]);
+                }
+                ExecStoreVirtualTuple(slot);
+                return;
+            }
             // Every output is set below when the remote columns cover them one to one; otherwise
             // (some columns not fetched, or an avg read as two) the rest start NULL.
             if (int(n) != natts)

@@ -46,6 +46,13 @@ void prepare_reader(ColumnReader& r, Oid local_type, int32 typmod, MemoryContext
 
 namespace {
 
+// Memory for a value being built: the reader's row arena when it has room, else palloc.
+void* value_memory(const ColumnReader& r, size_t n) {
+    if (r.arena != nullptr)
+        if (void* p = r.arena->take(n)) return p;
+    return palloc(n);
+}
+
 // The helpers below run inside pg_call (called from value_to_datum): C-style, may ereport.
 
 Datum receive(FmgrInfo* fn, const std::string_view& bytes, Oid ioparam, int32 typmod) {
@@ -70,16 +77,18 @@ char* server_text(const std::string_view& bytes) {
     return converted;
 }
 
-// An MSSQL n-type value read as varbinary: UTF-16LE converted straight into the text datum when
-// the column is text and the database UTF-8 (our conversion only writes valid UTF-8, so there is
-// nothing to verify), else into a C string for the local type's input function.
-Datum utf16_to_datum(ColumnReader& r, const std::string_view& bytes) {
+}  // namespace
+
+// UTF-16LE converted straight into the text datum when the column is text and the database UTF-8
+// (our conversion only writes valid UTF-8, so there is nothing to verify), else into a C string
+// for the local type's input function.
+Datum utf16_to_datum(ColumnReader& r, std::string_view bytes) {
     namespace mssql = remote::mssql;
     size_t capacity = mssql::utf8_capacity(bytes.size());
     if (capacity + VARHDRSZ + 1 > MaxAllocSize)
         ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
                         errmsg("an nvarchar value of %zu bytes is too long for text", bytes.size())));
-    char* buf = static_cast<char*>(palloc(VARHDRSZ + capacity + 1));
+    char* buf = static_cast<char*>(value_memory(r, VARHDRSZ + capacity + 1));
     mssql::Utf16Result res =
         mssql::utf16le_to_utf8(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), buf + VARHDRSZ);
     if (res.status != mssql::Utf16Status::ok) {
@@ -99,6 +108,8 @@ Datum utf16_to_datum(ColumnReader& r, const std::string_view& bytes) {
     buf[VARHDRSZ + res.length] = '\0';
     return from_cstring(r, server_text(std::string_view(buf + VARHDRSZ, res.length)));
 }
+
+namespace {
 
 // "-123.4500" → -1234500 and scale 4, when the digits fit in an int64 (18 of them).
 bool parse_small_decimal(std::string_view s, int64_t* unscaled, int* scale, int* significant_digits) {
@@ -192,7 +203,7 @@ int base10000_groups(U magnitude, uint16* groups) {
     return n;
 }
 
-Datum numeric_short(int64_t unscaled, int scale) {
+Datum numeric_short(const ColumnReader& r, int64_t unscaled, int scale) {
     bool negative = unscaled < 0;
     uint64_t magnitude = negative ? uint64_t(0) - uint64_t(unscaled) : uint64_t(unscaled);
     int pad = (4 - scale % 4) % 4;   // the fraction fills whole groups of 4 digits
@@ -212,7 +223,7 @@ Datum numeric_short(int64_t unscaled, int scale) {
     }
     if (weight < -64 || weight > 63 || scale > 63) return NumericGetDatum(int64_div_fast_to_numeric(unscaled, scale));
     size_t len = VARHDRSZ + sizeof(uint16) + size_t(ndigits) * sizeof(int16);
-    char* p = static_cast<char*>(palloc(len));
+    char* p = static_cast<char*>(value_memory(r, len));
     SET_VARSIZE(p, len);
     uint16 header = uint16(kNumericShort | (negative ? kNumericShortSign : 0) | (uint16(scale) << kNumericShortDscaleShift) |
                            (weight < 0 ? kNumericShortWeightSign : 0) | (uint16(weight) & kNumericShortWeightMask));
@@ -224,10 +235,12 @@ Datum numeric_short(int64_t unscaled, int scale) {
     return PointerGetDatum(p);
 }
 
-// Numeric of a typmod'd column from an unscaled value: built directly when it already has the
-// column's scale and fits its precision, else rounded and checked by numeric() itself.
+}  // namespace
+
+// Built directly when the value already has the column's scale and fits its precision, else
+// rounded and checked by numeric() itself.
 Datum numeric_from_unscaled(ColumnReader& r, int64_t unscaled, int scale) {
-    Datum d = numeric_short(unscaled, scale);
+    Datum d = numeric_short(r, unscaled, scale);
     if (r.typmod < int32(VARHDRSZ)) return d;
     int32 precision = ((r.typmod - VARHDRSZ) >> 16) & 0xffff;
     int32 typmod_scale = ((((r.typmod - VARHDRSZ) & 0x7ff) ^ 1024) - 1024);
@@ -235,6 +248,8 @@ Datum numeric_from_unscaled(ColumnReader& r, int64_t unscaled, int scale) {
     if (scale == typmod_scale && (precision > 18 || magnitude < uint64_t(kPow10[precision]))) return d;
     return DirectFunctionCall2(numeric, d, Int32GetDatum(r.typmod));
 }
+
+namespace {
 
 Datum via_output(ColumnReader& r, Datum natural, PGFunction out) {
     char* text = DatumGetCString(DirectFunctionCall1(out, natural));

@@ -4,13 +4,18 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
+#include "fdw/row_arena.hpp"
 #include "pg/guard.hpp"
 #include "remote/connection_params.hpp"
 #include "remote/remote_value.hpp"
 
 extern "C" {
 #include "fmgr.h"
+#include "catalog/pg_type_d.h"
+#include "datatype/timestamp.h"
+#include "utils/timestamp.h"
 }
 
 namespace berqenas::fdw {
@@ -31,6 +36,9 @@ struct ColumnReader {
     MemoryContext mcxt = nullptr;   // where the FmgrInfos live
     // An MSSQL nvarchar/nchar/ntext column read as varbinary: its binary values are UTF-16LE text.
     bool utf16 = false;
+    // A scan's readers: where numerics and texts are built (reset by the scan at each row).
+    // nullptr: palloc in the current memory context.
+    RowArena* arena = nullptr;
 };
 
 // Looks the type's functions up (inside pg_call; FmgrInfos allocated in mcxt).
@@ -39,6 +47,58 @@ void prepare_reader(ColumnReader& reader, Oid local_type, int32 typmod, MemoryCo
 // Converts one value. remote_type_oid: for pg_binary, the remote column's type OID. May
 // ereport: call it inside pg_call (it creates no C++ objects).
 Datum value_to_datum(ColumnReader& reader, const remote::RemoteValue& value, uint32_t remote_type_oid, bool* isnull);
+
+// Two of value_to_datum's conversions, for store_plain_value. Inside pg_call.
+// A numeric of the reader's typmod from an unscaled value and its scale (0..38).
+Datum numeric_from_unscaled(ColumnReader& reader, int64_t unscaled, int scale);
+// An MSSQL n-type value read as varbinary (UTF-16LE) into the reader's type.
+Datum utf16_to_datum(ColumnReader& reader, std::string_view bytes);
+
+// The usual conversions, dispatched inline: NULL; integers, floats, booleans and timestamps going
+// to their own local type; decimals to numeric; UTF-16 to text. Returns false (storing nothing)
+// for everything else, which value_to_datum converts. May ereport: call it inside pg_call.
+inline bool store_plain_value(ColumnReader& r, const remote::RemoteValue& v, Datum* value, bool* isnull) {
+    using remote::ValueKind;
+    switch (v.kind) {
+        case ValueKind::null:
+            *value = Datum(0);
+            *isnull = true;
+            return true;
+        case ValueKind::int64:
+            if (r.local_type == INT8OID) {
+                *value = Int64GetDatum(v.i);
+            } else if (r.local_type == INT4OID && v.i >= PG_INT32_MIN && v.i <= PG_INT32_MAX) {
+                *value = Int32GetDatum(int32(v.i));
+            } else {
+                return false;
+            }
+            break;
+        case ValueKind::float64:
+            if (r.local_type != FLOAT8OID) return false;
+            *value = Float8GetDatum(v.f);
+            break;
+        case ValueKind::boolean:
+            if (r.local_type != BOOLOID) return false;
+            *value = BoolGetDatum(v.i != 0);
+            break;
+        case ValueKind::timestamp:
+            if (r.local_type != TIMESTAMPOID || !IS_VALID_TIMESTAMP(v.i)) return false;
+            *value = TimestampGetDatum(v.i);
+            break;
+        case ValueKind::decimal:
+            if (r.local_type != NUMERICOID || v.scale < 0 || v.scale > 38) return false;
+            *value = numeric_from_unscaled(r, v.i, v.scale);
+            break;
+        case ValueKind::binary:
+            if (!r.utf16) return false;
+            *value = utf16_to_datum(r, v.bytes);
+            break;
+        default:
+            return false;
+    }
+    *isnull = false;
+    return true;
+}
 
 // Local values for the remote: PostgreSQL text (with DateStyle ISO etc. in force, see
 // TransmissionModes) or a T-SQL literal. NULL → nullopt / "NULL".

@@ -16,8 +16,10 @@ namespace berqenas::remote {
 namespace {
 
 // The connection whose call is running; db-lib gives the handlers a DBPROCESS (or none during
-// login), and a backend runs one remote call at a time.
-thread_local MssqlConnection* active_connection = nullptr;
+// login), and a backend runs one remote call at a time. A plain static, not thread_local: db-lib's
+// handlers are process-wide anyway, and a thread_local in a shared library costs a
+// __tls_get_addr call on every access (twice per row read).
+MssqlConnection* active_connection = nullptr;
 
 using ActiveScope = MssqlActiveScope;
 

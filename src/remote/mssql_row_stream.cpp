@@ -79,6 +79,7 @@ MssqlRowStream::MssqlRowStream(MssqlConnection& conn, const std::string& sql) : 
             for (int c = 1; c <= ncols; ++c) {
                 int type = dbcoltype(db, c);
                 columns_.push_back({dbcolname(db, c), uint32_t(type), mssql_type_name(type)});
+                types_.push_back(type);
             }
             scratch_.resize(size_t(ncols));
             on_wire_ = true;
@@ -99,7 +100,8 @@ MssqlRowStream::~MssqlRowStream() {
     }
 }
 
-void MssqlRowStream::decode(int c, RemoteValue& v) {
+// Inlined into read_row, its one caller: a call per value was a tenth of the row's decoding cost.
+__attribute__((always_inline)) inline void MssqlRowStream::decode(int c, int type, RemoteValue& v) {
     DBPROCESS* db = conn_.native();
     BYTE* data = dbdata(db, c + 1);
     v.bytes = {};
@@ -108,7 +110,6 @@ void MssqlRowStream::decode(int c, RemoteValue& v) {
         v.kind = ValueKind::null;
         return;
     }
-    int type = int(columns_[size_t(c)].type_code);
     std::string& buf = scratch_[size_t(c)];
     // Fixed-size types are read without asking db-lib for the length.
     switch (type) {
@@ -173,13 +174,14 @@ void MssqlRowStream::decode(int c, RemoteValue& v) {
         case SYBDECIMAL:
         case SYBNUMERIC: {
             // A DBDECIMAL in place: precision, scale, then the sign and magnitude bytes that
-            // precision needs (mssql::numeric_magnitude reads no more).
+            // precision needs (dbdata hands over a whole DBDECIMAL).
             int precision = data[offsetof(DBDECIMAL, precision)];
             int scale = data[offsetof(DBDECIMAL, scale)];
             bool negative;
             uint64_t magnitude;
             if (scale <= precision &&
-                mssql::numeric_magnitude(data + offsetof(DBDECIMAL, array), precision, &negative, &magnitude)) {
+                mssql::dbnumeric_magnitude(reinterpret_cast<const DBDECIMAL*>(data)->array, precision, &negative,
+                                           &magnitude)) {
                 if (magnitude <= uint64_t(INT64_MAX)) {
                     v.kind = ValueKind::decimal;
                     v.scale = int16_t(scale);
@@ -290,8 +292,10 @@ bool MssqlRowStream::read_row(std::vector<RemoteValue>& row) {
         STATUS s = dbnextrow(db);
         if (s == REG_ROW) {
             conn_.note_row_read();
-            row.resize(columns_.size());
-            for (size_t c = 0; c < columns_.size(); ++c) decode(int(c), row[c]);
+            const size_t ncols = types_.size();
+            if (row.size() != ncols) row.resize(ncols);
+            RemoteValue* out = row.data();
+            for (size_t c = 0; c < ncols; ++c) decode(int(c), types_[c], out[c]);
             return true;
         }
         if (s == NO_MORE_ROWS) {

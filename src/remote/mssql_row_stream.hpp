@@ -34,11 +34,12 @@ private:
     };
 
     bool read_row(std::vector<RemoteValue>& row);   // from the wire
-    void decode(int column, RemoteValue& v);
+    void decode(int column, int type, RemoteValue& v);
     void finish_batch();                              // drains later result sets, reports errors
 
     MssqlConnection& conn_;
     std::vector<StreamColumn> columns_;
+    std::vector<int> types_;                          // columns_[i].type_code, for the row loop
     std::vector<std::string> scratch_;                // per column: converted bytes of the current row
     bool on_wire_ = false;                            // rows still to read from db-lib
     bool closed_ = false;

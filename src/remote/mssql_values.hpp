@@ -17,6 +17,21 @@ constexpr int64_t kDays1900To2000 = 36524;   // SQL Server counts days from 1900
 bool numeric_magnitude(const unsigned char* array, int precision, bool* negative, uint64_t* magnitude);
 int numeric_magnitude_bytes(int precision);   // -1 when precision is not 1..38
 
+// The same for a whole DBNUMERIC array (33 bytes, as dbdata hands a decimal over): up to precision
+// 18 the magnitude is one 8-byte big-endian load, shifted, instead of a loop over its bytes.
+inline bool dbnumeric_magnitude(const unsigned char (&array)[33], int precision, bool* negative,
+                                uint64_t* magnitude) {
+    // numeric_magnitude_bytes for precision 1..18
+    constexpr unsigned char kBytes[19] = {0, 1, 1, 2, 2, 3, 3, 3, 4, 4, 5, 5, 5, 6, 6, 7, 7, 8, 8};
+    if (precision < 1 || precision > 18) return numeric_magnitude(array, precision, negative, magnitude);
+    uint64_t word;
+    __builtin_memcpy(&word, array + 1, sizeof word);
+    uint64_t v = __builtin_bswap64(word) >> (8 * (8 - kBytes[precision]));
+    *negative = array[0] == 1 && v != 0;
+    *magnitude = v;
+    return true;
+}
+
 // "-123.4500" from a sign, a magnitude (unscaled) and the digits after the point; out is replaced.
 void scaled_to_text(std::string& out, bool negative, uint64_t magnitude, int scale);
 inline void scaled_to_text(std::string& out, int64_t unscaled, int scale) {

@@ -37,6 +37,15 @@ std::string text(int64_t unscaled, int scale) {
 }  // namespace
 
 TEST(MssqlValues, NumericMagnitudeBytesFollowSybaseLayout) {
+    // numeric_magnitude_bytes(p) is the fewest bytes holding 10^p - 1.
+    for (int p = 1; p <= 38; ++p) {
+        unsigned __int128 largest = 1;
+        for (int i = 0; i < p; ++i) largest *= 10;
+        --largest;
+        int bytes = 0;
+        for (unsigned __int128 v = largest; v != 0; v >>= 8) ++bytes;
+        EXPECT_EQ(mssql::numeric_magnitude_bytes(p), bytes) << "precision " << p;
+    }
     // Bytes with the sign, as db-lib's DBNUMERIC lays them out for precision 1..38.
     const int with_sign[39] = {0,  2,  2,  3,  3,  4,  4,  4,  5,  5,  6,  6,  6,  7,  7,  8,  8,  9,  9,  9,
                                10, 10, 11, 11, 11, 12, 12, 13, 13, 14, 14, 14, 15, 15, 16, 16, 16, 17, 17};
@@ -62,6 +71,33 @@ TEST(MssqlValues, NumericMagnitudeReadsSignAndDigits) {
     ASSERT_TRUE(magnitude_of(numeric_array(5, true, 0), 5, &negative, &m));
     EXPECT_FALSE(negative);
     EXPECT_EQ(m, 0u);
+}
+
+TEST(MssqlValues, WholeDbnumericReadsTheSameAsByteByByte) {
+    // Every precision, the largest magnitude it holds and a few others, with the array's unused
+    // bytes set (the 8-byte load must shift them out) and negative zero.
+    for (int p = 1; p <= 38; ++p) {
+        unsigned __int128 largest = 1;
+        for (int i = 0; i < p; ++i) largest *= 10;
+        --largest;
+        for (unsigned __int128 value : {largest, largest / 7, (unsigned __int128)1, (unsigned __int128)0}) {
+            for (bool negative : {false, true}) {
+                std::string packed = numeric_array(p, negative, value);
+                unsigned char whole[33];
+                std::memset(whole, 0xAB, sizeof whole);
+                std::memcpy(whole, packed.data(), packed.size());
+                bool neg_a = false, neg_b = false;
+                uint64_t a = 0, b = 0;
+                bool ok_a = magnitude_of(packed, p, &neg_a, &a);
+                bool ok_b = mssql::dbnumeric_magnitude(whole, p, &neg_b, &b);
+                ASSERT_EQ(ok_a, ok_b) << "precision " << p;
+                if (!ok_a) continue;
+                EXPECT_EQ(a, b) << "precision " << p;
+                EXPECT_EQ(neg_a, neg_b) << "precision " << p;
+                EXPECT_EQ(neg_b, negative && value != 0) << "precision " << p;
+            }
+        }
+    }
 }
 
 TEST(MssqlValues, NumericMagnitudeRefusesWhatDoesNotFit) {
