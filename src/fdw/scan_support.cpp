@@ -61,10 +61,15 @@ void store_row(const TableOptions& table, const std::vector<int>& attrs, std::ve
                 // The common case (each remote column fills one output) in a short loop; values
                 // of the usual kinds skip the general conversion's dispatch. Bulk reads spend a
                 // good part of their time here.
+                // Plain pointers: we build with -fno-strict-aliasing (as PostgreSQL does), so
+                // every store below would otherwise reload the vectors' data pointers.
+                const int* attr = attrs.data();
+                ColumnReader* reader = readers.data();
+                const remote::RemoteValue* value = row.data();
                 for (size_t i = 0; i < n; ++i) {
-                    int a = attrs[i] - 1;
-                    if (!store_plain_value(readers[i], row[i], &values[a], &nulls[a]))
-                        values[a] = value_to_datum(readers[i], row[i], columns[i].type_code, &nulls[a]);
+                    int a = attr[i] - 1;
+                    if (!store_plain_value(reader[i], value[i], &values[a], &nulls[a]))
+                        values[a] = value_to_datum(reader[i], value[i], columns[i].type_code, &nulls[a]);
                 }
                 ExecStoreVirtualTuple(slot);
                 return;

@@ -26,12 +26,46 @@ extern "C" {
 
 namespace berqenas::fdw {
 
+namespace {
+
+// 10^0 .. 10^18.
+constexpr int64_t kPow10[19] = {1LL,
+                                1LL * 10,
+                                1LL * 100,
+                                1LL * 1000,
+                                1LL * 10000,
+                                1LL * 100000,
+                                1LL * 1000000,
+                                1LL * 10000000,
+                                1LL * 100000000,
+                                1LL * 1000000000,
+                                1LL * 10000000000,
+                                1LL * 100000000000,
+                                1LL * 1000000000000,
+                                1LL * 10000000000000,
+                                1LL * 100000000000000,
+                                1LL * 1000000000000000,
+                                1LL * 10000000000000000,
+                                1LL * 100000000000000000,
+                                1LL * 1000000000000000000};
+
+}  // namespace
+
 void prepare_reader(ColumnReader& r, Oid local_type, int32 typmod, MemoryContext mcxt) {
     r.local_type = local_type;
     r.typmod = typmod;
     r.mcxt = mcxt;
     r.remote_type = InvalidOid;
+    r.numeric_scale = -1;
+    r.numeric_bound = 0;
+    if (local_type == NUMERICOID && typmod >= int32(VARHDRSZ)) {
+        int32 precision = ((typmod - VARHDRSZ) >> 16) & 0xffff;
+        r.numeric_scale = ((((typmod - VARHDRSZ) & 0x7ff) ^ 1024) - 1024);
+        r.numeric_bound = precision >= 1 && precision <= 18 ? uint64_t(kPow10[precision]) : UINT64_MAX;
+    }
     pg::pg_call([&] {
+        r.text_as_utf8 =
+            (local_type == TEXTOID || (local_type == VARCHAROID && typmod < 0)) && GetDatabaseEncoding() == PG_UTF8;
         Oid input_fn, recv_fn;
         getTypeInputInfo(local_type, &input_fn, &r.local_ioparam);
         fmgr_info_cxt(input_fn, &r.local_input, mcxt);
@@ -47,7 +81,7 @@ void prepare_reader(ColumnReader& r, Oid local_type, int32 typmod, MemoryContext
 namespace {
 
 // Memory for a value being built: the reader's row arena when it has room, else palloc.
-void* value_memory(const ColumnReader& r, size_t n) {
+inline __attribute__((always_inline)) void* value_memory(const ColumnReader& r, size_t n) {
     if (r.arena != nullptr)
         if (void* p = r.arena->take(n)) return p;
     return palloc(n);
@@ -101,7 +135,7 @@ Datum utf16_to_datum(ColumnReader& r, std::string_view bytes) {
                         errhint("if the remote is an older Babelfish, whose varbinary casts give UTF-8, set the "
                                 "server option nvarchar_transfer 'text'")));
     }
-    if ((r.local_type == TEXTOID || (r.local_type == VARCHAROID && r.typmod < 0)) && GetDatabaseEncoding() == PG_UTF8) {
+    if (r.text_as_utf8) {
         SET_VARSIZE(buf, VARHDRSZ + res.length);
         return PointerGetDatum(buf);
     }
@@ -161,25 +195,6 @@ bool parse_integral_decimal(std::string_view s, int64_t* out) {
     return true;
 }
 
-constexpr int64_t kPow10[19] = {1LL,
-                                1LL * 10,
-                                1LL * 100,
-                                1LL * 1000,
-                                1LL * 10000,
-                                1LL * 100000,
-                                1LL * 1000000,
-                                1LL * 10000000,
-                                1LL * 100000000,
-                                1LL * 1000000000,
-                                1LL * 10000000000,
-                                1LL * 100000000000,
-                                1LL * 1000000000000,
-                                1LL * 10000000000000,
-                                1LL * 100000000000000,
-                                1LL * 1000000000000000,
-                                1LL * 10000000000000000,
-                                1LL * 100000000000000000,
-                                1LL * 1000000000000000000};
 
 // A numeric in PostgreSQL's short on-disk format (numeric.c's NumericShort, which pg_upgrade keeps
 // stable): a uint16 header — 0x8000, sign 0x2000, display scale << 7, weight in 7 bits — then the
@@ -206,9 +221,11 @@ int base10000_groups(U magnitude, uint16* groups) {
 Datum numeric_short(const ColumnReader& r, int64_t unscaled, int scale) {
     bool negative = unscaled < 0;
     uint64_t magnitude = negative ? uint64_t(0) - uint64_t(unscaled) : uint64_t(unscaled);
-    int pad = (4 - scale % 4) % 4;   // the fraction fills whole groups of 4 digits
-    uint64_t factor = pad == 0 ? 1 : pad == 1 ? 10 : pad == 2 ? 100 : 1000;
-    int fraction_groups = (scale + pad) / 4;
+    // The fraction fills whole groups of 4 digits (no caller passes a negative scale).
+    static constexpr uint64_t kPadFactor[4] = {1, 10, 100, 1000};
+    unsigned pad = (4u - (unsigned(scale) & 3u)) & 3u;
+    uint64_t factor = kPadFactor[pad];
+    int fraction_groups = int((unsigned(scale) + pad) >> 2);
     uint16 groups[8];   // < 2^63 * 1000 < 10^22: 6 groups at most
     // 64-bit division by a constant is a multiplication; 128-bit only for the rare huge values.
     int n = magnitude <= UINT64_MAX / 1000 ? base10000_groups(magnitude * factor, groups)
@@ -241,11 +258,9 @@ Datum numeric_short(const ColumnReader& r, int64_t unscaled, int scale) {
 // rounded and checked by numeric() itself.
 Datum numeric_from_unscaled(ColumnReader& r, int64_t unscaled, int scale) {
     Datum d = numeric_short(r, unscaled, scale);
-    if (r.typmod < int32(VARHDRSZ)) return d;
-    int32 precision = ((r.typmod - VARHDRSZ) >> 16) & 0xffff;
-    int32 typmod_scale = ((((r.typmod - VARHDRSZ) & 0x7ff) ^ 1024) - 1024);
+    if (r.numeric_bound == 0) return d;   // no typmod
     uint64_t magnitude = unscaled < 0 ? uint64_t(0) - uint64_t(unscaled) : uint64_t(unscaled);
-    if (scale == typmod_scale && (precision > 18 || magnitude < uint64_t(kPow10[precision]))) return d;
+    if (scale == r.numeric_scale && magnitude < r.numeric_bound) return d;
     return DirectFunctionCall2(numeric, d, Int32GetDatum(r.typmod));
 }
 

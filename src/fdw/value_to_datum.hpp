@@ -36,6 +36,12 @@ struct ColumnReader {
     MemoryContext mcxt = nullptr;   // where the FmgrInfos live
     // An MSSQL nvarchar/nchar/ntext column read as varbinary: its binary values are UTF-16LE text.
     bool utf16 = false;
+    // Worked out by prepare_reader for the per-value paths: the numeric typmod's scale and the
+    // magnitude bound of its precision (0: no typmod, or precision over 18: nothing to check
+    // against an int64), and whether a text value can be stored as UTF-8 as it is.
+    int32 numeric_scale = -1;
+    uint64_t numeric_bound = 0;
+    bool text_as_utf8 = false;
     // A scan's readers: where numerics and texts are built (reset by the scan at each row).
     // nullptr: palloc in the current memory context.
     RowArena* arena = nullptr;

@@ -101,8 +101,7 @@ MssqlRowStream::~MssqlRowStream() {
 }
 
 // Inlined into read_row, its one caller: a call per value was a tenth of the row's decoding cost.
-__attribute__((always_inline)) inline void MssqlRowStream::decode(int c, int type, RemoteValue& v) {
-    DBPROCESS* db = conn_.native();
+__attribute__((always_inline)) inline void MssqlRowStream::decode(DBPROCESS* db, int c, int type, RemoteValue& v) {
     BYTE* data = dbdata(db, c + 1);
     v.bytes = {};
     // db-lib has no data pointer exactly for NULL (an empty string or binary has one).
@@ -294,8 +293,10 @@ bool MssqlRowStream::read_row(std::vector<RemoteValue>& row) {
             conn_.note_row_read();
             const size_t ncols = types_.size();
             if (row.size() != ncols) row.resize(ncols);
+            // Plain pointers: with -fno-strict-aliasing every store would reload the vectors'.
             RemoteValue* out = row.data();
-            for (size_t c = 0; c < ncols; ++c) decode(int(c), types_[c], out[c]);
+            const int* types = types_.data();
+            for (size_t c = 0; c < ncols; ++c) decode(db, int(c), types[c], out[c]);
             return true;
         }
         if (s == NO_MORE_ROWS) {

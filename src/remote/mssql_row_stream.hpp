@@ -34,7 +34,7 @@ private:
     };
 
     bool read_row(std::vector<RemoteValue>& row);   // from the wire
-    void decode(int column, int type, RemoteValue& v);
+    void decode(DBPROCESS* db, int column, int type, RemoteValue& v);
     void finish_batch();                              // drains later result sets, reports errors
 
     MssqlConnection& conn_;
