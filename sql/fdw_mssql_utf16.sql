@@ -71,6 +71,15 @@ EXPLAIN (VERBOSE, COSTS OFF) SELECT id, nv FROM u16.words WHERE id = 2;
 SELECT id, nv, nvm, nc FROM u16.words WHERE id IN (1, 2, 4) ORDER BY id;
 SELECT berqenas.fdw_disconnect('fdw_ms_u16');
 
+-- Without schema_name the name is the remote's to resolve (by the login's default schema), so the
+-- types cannot be looked up for sure: the n-columns are read as text, still correctly.
+SELECT berqenas.fdw_execute('fdw_ms_u16', 'CREATE TABLE [u16_unqualified] ([id] INT, [nv] NVARCHAR(20))');
+SELECT berqenas.fdw_execute('fdw_ms_u16', $$INSERT INTO [u16_unqualified] VALUES (1, N'café 中')$$);
+CREATE FOREIGN TABLE u16.unqualified (id int, nv text) SERVER fdw_ms_u16 OPTIONS (table_name 'u16_unqualified');
+EXPLAIN (VERBOSE, COSTS OFF) SELECT * FROM u16.unqualified;
+SELECT * FROM u16.unqualified;
+SELECT berqenas.fdw_execute('fdw_ms_u16', 'DROP TABLE [u16_unqualified]');
+
 -- A scan builds its texts and numerics in memory it reuses row after row (src/fdw/row_arena.hpp):
 -- plans that hold one row while the scan reads the next still see each row's own values: the
 -- outer row of a nested loop (the inner scan is another scan), a window's earlier rows, a sort.

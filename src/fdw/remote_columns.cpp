@@ -103,7 +103,12 @@ const CachedTable& lookup(const TableOptions& table, Oid user_oid) {
 
 std::vector<std::string> mssql_utf16_selects(const TableOptions& table, Oid user_oid) {
     std::vector<std::string> out(table.columns.size());
-    if (table.kind != remote::DatabaseKind::mssql || !table.nvarchar_utf16 || !table.query.empty()) return out;
+    // Without schema_name the remote resolves the name by the login's default schema, which the
+    // catalog lookup below cannot follow: another schema's table of the same name would give
+    // wrong types. Such a table's n-columns are read as text (always correct).
+    if (table.kind != remote::DatabaseKind::mssql || !table.nvarchar_utf16 || !table.query.empty() ||
+        table.schema_name.empty())
+        return out;
     const CachedTable& t = lookup(table, user_oid);
     for (size_t i = 0; i < table.columns.size(); ++i) {
         const ColumnOptions& c = table.columns[i];
