@@ -35,35 +35,6 @@ std::map<Key, CachedTable>& cache() {
     return c;
 }
 
-// Per connection: does CAST(nvarchar AS varbinary) give UTF-16LE? SQL Server and Babelfish since
-// late 2024 (BABEL-4891) do; older Babelfish gives UTF-8, whose even-length values would read as
-// valid but wrong UTF-16, so every connection is asked once: N'a' is 2 bytes (61 00) in UTF-16.
-struct Probe {
-    std::weak_ptr<remote::RemoteConnection> conn;
-    bool utf16 = false;
-};
-
-std::map<std::pair<Oid, Oid>, Probe>& probes() {
-    static std::map<std::pair<Oid, Oid>, Probe> p;
-    return p;
-}
-
-bool casts_to_utf16(const TableOptions& table, Oid user_oid, const std::shared_ptr<remote::RemoteConnection>& conn) {
-    Probe& p = probes()[{table.server_oid, user_oid}];
-    if (p.conn.lock() == conn) return p.utf16;
-    p.conn = conn;
-    p.utf16 = false;
-    try {
-        auto stream = conn->query("SELECT CAST(N'a' AS varbinary(max))");
-        std::vector<remote::RemoteValue> row;
-        if (stream->next(row) && row.size() == 1 && row[0].kind == remote::ValueKind::binary)
-            p.utf16 = row[0].bytes == std::string_view("a\0", 2);
-    } catch (const Error& e) {
-        if (e.sqlstate() == "57014") throw;
-    }
-    return p.utf16;
-}
-
 std::string lower(const std::string& s) {
     std::string out = s;
     for (char& ch : out) ch = char(std::tolower(static_cast<unsigned char>(ch)));
@@ -87,7 +58,8 @@ const CachedTable& lookup(const TableOptions& table, Oid user_oid) {
     if (it != cache().end() && it->second.conn.lock() == conn) return it->second;
     CachedTable entry;
     entry.conn = conn;
-    if (!casts_to_utf16(table, user_oid, conn)) return cache()[key] = std::move(entry);   // no columns: none cast
+    // No columns: none cast. The connection asks the server once whether its casts give UTF-16.
+    if (!conn->casts_nvarchar_to_utf16()) return cache()[key] = std::move(entry);
     try {
         for (const auto& c : conn->describe_table(table.schema_name, table.table_name).columns)
             entry.columns[lower(c.name)] = {c.remote_type, c.max_length};

@@ -298,6 +298,21 @@ TextResult MssqlConnection::query_text(const std::string& sql) {
     return out;
 }
 
+bool MssqlConnection::casts_nvarchar_to_utf16() {
+    if (utf16_casts_) return *utf16_casts_;
+    bool utf16 = false;
+    try {
+        auto stream = query("SELECT CAST(N'a' AS varbinary(max))");
+        std::vector<RemoteValue> row;
+        if (stream->next(row) && row.size() == 1 && row[0].kind == ValueKind::binary)
+            utf16 = row[0].bytes == std::string_view("a\0", 2);
+    } catch (const Error& e) {
+        if (e.sqlstate() == "57014") throw;   // a cancel stays a cancel; any other failure means no
+    }
+    utf16_casts_ = utf16;
+    return utf16;
+}
+
 std::string MssqlConnection::server_version() {
     TextResult r = query_text("SELECT @@VERSION");
     if (r.rows.empty() || !r.rows[0][0]) return {};

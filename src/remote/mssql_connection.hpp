@@ -6,6 +6,7 @@
 #include <sybdb.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,7 @@ public:
     void commit() override;
     void rollback() override;
     bool in_transaction() const override { return in_transaction_; }
+    bool casts_nvarchar_to_utf16() override;
 
     // TDS has one result stream per connection: before another batch is sent, the stream still
     // reading (if any) takes its remaining rows into memory.
@@ -75,6 +77,7 @@ private:
     ConnectionParams params_;
     DBPROCESS* dbproc_ = nullptr;
     bool in_transaction_ = false;
+    std::optional<bool> utf16_casts_;   // casts_nvarchar_to_utf16(), once asked
 };
 
 // Makes conn the connection db-lib's callbacks report into, for the scope's lifetime.

@@ -80,6 +80,13 @@ public:
     // fully read (RETURNING results are small) and affected_rows(). Same value kinds as streams.
     virtual std::unique_ptr<RowStream> query(const std::string& sql, const TextParams& params = {}) = 0;
 
+    // MSSQL: does this server answer CAST(nvarchar AS varbinary) with the UTF-16LE bytes, so that
+    // n-type columns can be read that way (mssql_utf16_select) and converted by us? SQL Server and
+    // Babelfish since late 2024 (BABEL-4891) do; older Babelfish gives UTF-8, whose even-length
+    // values would read as valid but wrong UTF-16. Asked once per connection (N'a' is the 2 bytes
+    // 61 00 in UTF-16); a failed probe means no. Always false for PostgreSQL. 57014 on a cancel.
+    virtual bool casts_nvarchar_to_utf16() { return false; }
+
     // Transaction control. begin() is a no-op when one is already open. A stream opened outside
     // a transaction runs in its own (PostgreSQL cursors need one).
     virtual void begin() = 0;

@@ -59,7 +59,8 @@ BulkLoader::BulkLoader(const LoaderTarget& target, const std::vector<remote::Str
         s.attno_of_column.push_back(it->second);
         Form_pg_attribute att = TupleDescAttr(desc, it->second);
         s.converters.emplace_back(att->atttypid, att->atttypmod,
-                                  i < stream_columns.size() ? stream_columns[i].type_code : 0);
+                                  i < stream_columns.size() ? stream_columns[i].type_code : 0,
+                                  i < target.utf16.size() && target.utf16[i]);
         if (target.columns[i] == target.watermark_column) {
             s.watermark_column = int(i);
             s.watermark_type = att->atttypid;

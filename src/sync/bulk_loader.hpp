@@ -25,6 +25,7 @@ struct LoaderTarget {
     std::vector<std::string> columns;   // remote column names, in the order the stream returns them
     std::string watermark_column;       // "" when not tracked
     bool frozen = false;                // the relation was created in this (sub)transaction
+    std::vector<bool> utf16;            // per column: its values are UTF-16LE bytes (RemoteSelect::utf16)
     // When set, each batch goes to sink (virtual tuples shaped like relid, values by attribute,
     // allocated in the batch context) instead of being inserted into relid.
     std::function<void(TupleTableSlot* const* slots, int count)> sink;

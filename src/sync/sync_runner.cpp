@@ -331,8 +331,10 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
 
     RemoteSelect select;
     long long expected = -1;
+    // MSSQL n-type columns as their UTF-16 bytes, converted by us rather than db-lib's iconv.
+    const bool utf16 = ctx.conn->casts_nvarchar_to_utf16();
     if (full) {
-        select = select_all(kind, rt, column_names);
+        select = select_all(kind, rt, column_names, utf16);
         expected = remote_row_estimate(ctx, rt);
     } else {
         // Re-read the overlap window: a remote transaction may commit late with an older timestamp.
@@ -353,7 +355,7 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
                 break;
             case WatermarkKind::number: since = std::to_string(std::stoll(*old_watermark)); break;
         }
-        select = select_since(kind, rt, column_names, ts_column, wm_kind, since);
+        select = select_since(kind, rt, column_names, ts_column, wm_kind, since, utf16);
     }
     ctx.progress->start_table(table_name, expected);
 
@@ -384,6 +386,7 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
     lt.columns = column_names;
     lt.watermark_column = ts_column;
     lt.frozen = full;
+    lt.utf16 = select.utf16;
     if (applier) lt.sink = [&applier](TupleTableSlot* const* slots, int count) { applier->apply(slots, count); };
     auto stream = ctx.conn->open_stream(select.sql, SyncSettings::batch_rows, select.params);
     BulkLoader loader(lt, stream->columns());

@@ -13,8 +13,9 @@ namespace berqenas::sync {
 
 class ValueConverter {
 public:
-    // remote_type_oid: the stream column's type_code (PostgreSQL remotes), 0 otherwise.
-    ValueConverter(Oid typid, int32 typmod, uint32_t remote_type_oid);
+    // remote_type_oid: the stream column's type_code (PostgreSQL remotes), 0 otherwise. utf16:
+    // the column was selected as its UTF-16LE bytes (an MSSQL n-type, see RemoteSelect::utf16).
+    ValueConverter(Oid typid, int32 typmod, uint32_t remote_type_oid, bool utf16 = false);
     // Must run inside pg::pg_call (conversions may ereport); allocates in CurrentMemoryContext.
     Datum convert(const remote::RemoteValue& value, bool* isnull) const {
         return fdw::value_to_datum(*reader_, value, remote_type_, isnull);

@@ -74,13 +74,14 @@ struct TableShape {
 // Calls visit(digest) for each remote row.
 template <typename Visit>
 void scan_remote(remote::RemoteConnection& conn, const remote::RemoteTable& rt, const TableShape& shape, Visit&& visit) {
-    RemoteSelect select = select_all(conn.kind(), rt, shape.columns);
+    RemoteSelect select = select_all(conn.kind(), rt, shape.columns, conn.casts_nvarchar_to_utf16());
     auto stream = conn.open_stream(select.sql, SyncSettings::batch_rows, select.params);
     const auto& stream_columns = stream->columns();
     std::vector<ValueConverter> converters;
     std::vector<Oid> outputs;
     for (size_t i = 0; i < shape.columns.size(); ++i) {
-        converters.emplace_back(shape.types[i], shape.typmods[i], i < stream_columns.size() ? stream_columns[i].type_code : 0);
+        converters.emplace_back(shape.types[i], shape.typmods[i], i < stream_columns.size() ? stream_columns[i].type_code : 0,
+                                i < select.utf16.size() && select.utf16[i]);
         Oid out;
         bool varlena;
         Oid type = shape.types[i];

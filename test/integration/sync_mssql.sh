@@ -9,7 +9,8 @@ cd "$(dirname "$0")/../.."
 . test/lib/cluster.sh
 . test/lib/sync_pair.sh
 TDS_PID=""
-cleanup() { [ -n "$TDS_PID" ] && kill "$TDS_PID" 2>/dev/null; cluster_cleanup; }
+TDS_LOG=""
+cleanup() { [ -n "$TDS_PID" ] && kill "$TDS_PID" 2>/dev/null; [ -n "$TDS_LOG" ] && rm -f "$TDS_LOG"; cluster_cleanup; }
 trap cleanup EXIT
 BUILD=${BERQENAS_BUILD_DIR:-build}
 TDS_BIN=$BUILD/test/tds_server/berqenas-tds-server
@@ -30,7 +31,8 @@ SELECT g, 'ürün ' || g, g * 2.5, g % 200, md5(g::text)::uuid, decode(md5(g::te
   FROM generate_series(1, 2000) g;
 SQL
 TDS_PORT=$(free_port)
-"$TDS_BIN" --listen-port "$TDS_PORT" --pg-host 127.0.0.1 --pg-port "$onprem_PORT" >/dev/null 2>&1 &
+TDS_LOG=$(mktemp)
+"$TDS_BIN" --listen-port "$TDS_PORT" --pg-host 127.0.0.1 --pg-port "$onprem_PORT" --log-statements >"$TDS_LOG" 2>&1 &
 TDS_PID=$!
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$TDS_PORT") 2>/dev/null && break; sleep 0.1; done
 
@@ -48,6 +50,10 @@ expect_eq "$types" "product_id integer, name character varying(60), price numeri
 expect_eq "$(cloud -c "SELECT conkey::text FROM pg_constraint WHERE conrelid = 'remote_shop.products'::regclass AND contype = 'p'")" "{1}" "primary key"
 expect_eq "$(cloud -c "SELECT count(*) || ' ' || sum(price) || ' ' || (SELECT name FROM remote_shop.products WHERE product_id = 7) FROM remote_shop.products")" "2000 5002500.0000 ürün 7" "rows"
 expect_eq "$(cloud -c "SELECT berqenas.verify('shop') ->> 'match'")" true "verify"
+# The nvarchar column came as its UTF-16 bytes (converted by us, not by db-lib's iconv): the
+# connection asked once whether the server's casts give UTF-16, then selected the bytes.
+grep -q "CAST(N'a' AS varbinary(max))" "$TDS_LOG" || fail "no UTF-16 probe in the TDS server's log"
+grep -q "SELECT \[product_id\], CAST(\[name\] AS varbinary(8000))" "$TDS_LOG" || fail "the sync did not select nvarchar as bytes"
 
 echo "== incremental: updates, a soft delete, an insert; a hard delete waits for full"
 onprem -c "UPDATE products SET price = 1, updated_at = localtimestamp WHERE product_id <= 5;

@@ -134,6 +134,31 @@ TEST(RemoteQueries, WatermarkPredicates) {
     EXPECT_TRUE(ms.params.empty());
 }
 
+TEST(RemoteQueries, NvarcharAsUtf16Bytes) {
+    // MSSQL n-types are selected as their bytes when the connection's casts give UTF-16, flagged
+    // per column for the converters; other columns and PostgreSQL remotes are untouched.
+    auto t = customers(DatabaseKind::mssql);
+    remote::RemoteColumn note;
+    note.name = "note";
+    note.remote_type = "ntext";
+    remote::RemoteColumn code;
+    code.name = "code";
+    code.remote_type = "varchar";
+    code.max_length = 10;
+    t.columns.push_back(note);
+    t.columns.push_back(code);
+    auto ms = select_all(DatabaseKind::mssql, t, {"id", "name", "note", "code"}, true);
+    EXPECT_EQ(ms.sql, "SELECT [id], CAST([name] AS varbinary(8000)), CAST([note] AS varbinary(max)), [code] FROM [dbo].[customers]");
+    EXPECT_EQ(ms.utf16, (std::vector<bool>{false, true, true, false}));
+    auto since = select_since(DatabaseKind::mssql, t, {"name"}, "id", WatermarkKind::number, "5", true);
+    EXPECT_EQ(since.sql, "SELECT CAST([name] AS varbinary(8000)) FROM [dbo].[customers] WHERE [id] > 5");
+    auto plain = select_all(DatabaseKind::mssql, t, {"id", "name"}, false);
+    EXPECT_EQ(plain.sql, "SELECT [id], [name] FROM [dbo].[customers]");
+    EXPECT_EQ(plain.utf16, (std::vector<bool>{false, false}));
+    auto pg = select_all(DatabaseKind::postgresql, customers(DatabaseKind::postgresql), {"id", "name"}, true);
+    EXPECT_EQ(pg.sql, "SELECT \"id\", \"name\" FROM \"public\".\"customers\"");
+}
+
 TEST(CronSchedule, NextRuns) {
     const std::time_t t = utc(2026, 1, 14, 15, 30, 10);
     EXPECT_EQ(*cron_next_run("0 * * * *", t), utc(2026, 1, 14, 16, 0));

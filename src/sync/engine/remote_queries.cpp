@@ -2,28 +2,33 @@
 #include "sync/engine/remote_queries.hpp"
 
 #include "remote/sql_dialect.hpp"
+#include "remote/type_mapping.hpp"
 
 namespace berqenas::sync {
 
 using remote::DatabaseKind;
 
-namespace {
-std::string column_list(DatabaseKind kind, const std::vector<std::string>& columns) {
-    std::string out;
-    for (size_t i = 0; i < columns.size(); ++i) out += (i ? ", " : "") + remote::quote_identifier(kind, columns[i]);
-    return out;
-}
-}  // namespace
-
-RemoteSelect select_all(DatabaseKind kind, const remote::RemoteTable& table, const std::vector<std::string>& columns) {
+RemoteSelect select_all(DatabaseKind kind, const remote::RemoteTable& table, const std::vector<std::string>& columns,
+                        bool nvarchar_as_utf16) {
     RemoteSelect s;
-    s.sql = "SELECT " + column_list(kind, columns) + " FROM " + remote::qualified_name(kind, table.schema, table.name);
+    std::string list;
+    for (size_t i = 0; i < columns.size(); ++i) {
+        std::string quoted = remote::quote_identifier(kind, columns[i]);
+        std::string as_bytes;
+        if (nvarchar_as_utf16 && kind == DatabaseKind::mssql)
+            for (const auto& c : table.columns)
+                if (c.name == columns[i]) as_bytes = remote::mssql_utf16_select(quoted, c.remote_type, c.max_length);
+        s.utf16.push_back(!as_bytes.empty());
+        list += (i ? ", " : "") + (as_bytes.empty() ? quoted : as_bytes);
+    }
+    s.sql = "SELECT " + list + " FROM " + remote::qualified_name(kind, table.schema, table.name);
     return s;
 }
 
 RemoteSelect select_since(DatabaseKind kind, const remote::RemoteTable& table, const std::vector<std::string>& columns,
-                          const std::string& column, WatermarkKind watermark_kind, const std::string& since) {
-    RemoteSelect s = select_all(kind, table, columns);
+                          const std::string& column, WatermarkKind watermark_kind, const std::string& since,
+                          bool nvarchar_as_utf16) {
+    RemoteSelect s = select_all(kind, table, columns, nvarchar_as_utf16);
     const std::string col = remote::quote_identifier(kind, column);
     if (kind == DatabaseKind::postgresql) {
         // The parameter takes the column's own type; timestamptz text carries its zone.

@@ -17,16 +17,20 @@ enum class WatermarkKind { timestamp, timestamptz, date, number };
 struct RemoteSelect {
     std::string sql;
     std::vector<std::optional<std::string>> params;   // PostgreSQL only ($1...)
+    // Per selected column: read as varbinary, its values UTF-16LE (see nvarchar_as_utf16).
+    std::vector<bool> utf16;
 };
 
-// SELECT <columns> FROM <schema.table>
+// SELECT <columns> FROM <schema.table>. nvarchar_as_utf16 (MSSQL, when the connection's
+// casts_nvarchar_to_utf16()): nvarchar/nchar/ntext columns are selected as their UTF-16 bytes,
+// which we convert, instead of through db-lib's iconv (remote::mssql_utf16_select).
 RemoteSelect select_all(remote::DatabaseKind kind, const remote::RemoteTable& table,
-                        const std::vector<std::string>& columns);
+                        const std::vector<std::string>& columns, bool nvarchar_as_utf16 = false);
 // ... WHERE <column> > <since> (since: "YYYY-MM-DD HH:MI:SS.ffffff" in UTC for timestamptz, the
 // local text for the others; already moved back by the overlap window).
 RemoteSelect select_since(remote::DatabaseKind kind, const remote::RemoteTable& table,
                           const std::vector<std::string>& columns, const std::string& column,
-                          WatermarkKind watermark_kind, const std::string& since);
+                          WatermarkKind watermark_kind, const std::string& since, bool nvarchar_as_utf16 = false);
 
 // One row, one column: the remote database's size in bytes.
 std::string database_size_sql(remote::DatabaseKind kind);
