@@ -34,16 +34,19 @@ cmake -S . -B "$BERQENAS_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$LOGDIR/
     || { tail -50 "$LOGDIR/cmake.log"; echo "0 passed, 1 failed"; exit 1; }
 
 run_ctest() {   # $1 = build dir, $2 = label for the report
-    local out=$LOGDIR/ctest-$2.log
-    ctest --test-dir "$1" --output-on-failure -j2 >"$out" 2>&1
-    local line
+    local out=$LOGDIR/ctest-$2.log rc=0
+    ctest --test-dir "$1" --output-on-failure -j2 >"$out" 2>&1 || rc=$?
+    # One result line per test: "  5/101 Test   #5: Suite.Name ....   Passed  0.00 sec" (ctest pads
+    # the number to the widest one, so the spaces before '#' vary).
+    local line name failed_before=$FAILED
     while read -r line; do
-        case "$line" in
-            *"Test #"*": "*" Passed"*) pass "$2: $(sed -E 's/.*Test +#[0-9]+: ([^ ]+).*/\1/' <<<"$line")" ;;
-            *"Test #"*": "*) fail "$2: $(sed -E 's/.*Test +#[0-9]+: ([^ ]+).*/\1/' <<<"$line")" ;;
-        esac
-    done < <(grep -E 'Test +#[0-9]+:' "$out")
-    grep -q "tests passed" "$out" || { grep -q "No tests were found" "$out" && return 0; tail -40 "$out"; }
+        name=$(sed -E 's/.*Test +#[0-9]+: +([^ ]+).*/\1/' <<<"$line")
+        if [[ "$line" =~ \ Passed\  ]]; then pass "$2: $name"; else fail "$2: $name"; fi
+    done < <(grep -E 'Test +#[0-9]+: ' "$out")
+    grep -q "No tests were found" "$out" && return 0
+    # ctest failed without a failed test line (a crash before the tests, a build problem): a failure.
+    if [ "$rc" -ne 0 ] && [ "$FAILED" -eq "$failed_before" ]; then fail "$2: ctest exited with $rc"; fi
+    [ "$rc" -eq 0 ] || tail -40 "$out"
 }
 
 if stage unit; then
@@ -88,7 +91,9 @@ fi
 if stage regress; then
     echo "== pg_regress (sql/ -> expected/)"
     rm -rf results regression.diffs regression.out
-    PGHOST=127.0.0.1 PGPORT=$cloud_PORT PGUSER=postgres make -s installcheck >"$LOGDIR/regress.log" 2>&1
+    regress_rc=0
+    regress_failed_before=$FAILED
+    PGHOST=127.0.0.1 PGPORT=$cloud_PORT PGUSER=postgres make -s installcheck >"$LOGDIR/regress.log" 2>&1 || regress_rc=$?
     while read -r line; do
         name=$(awk '{print $2}' <<<"$line")
         case "$line" in
@@ -96,6 +101,10 @@ if stage regress; then
             *) fail "regress: $name" ;;
         esac
     done < <(grep -E '^test .* \.\.\. ' "$LOGDIR/regress.log")
+    # pg_regress failed without a failed test line (it could not start, or stopped): a failure.
+    if [ "$regress_rc" -ne 0 ] && [ "$FAILED" -eq "$regress_failed_before" ]; then
+        tail -20 "$LOGDIR/regress.log"; fail "regress: make installcheck exited with $regress_rc"
+    fi
     [ -f regression.diffs ] && head -100 regression.diffs
 fi
 
