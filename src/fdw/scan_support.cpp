@@ -60,9 +60,9 @@ void store_row(const TableOptions& table, const std::vector<int>& attrs, std::ve
             if (roles.empty() && int(n) == natts) {
                 // The common case (each remote column fills one output) in a short loop; values
                 // of the usual kinds skip the general conversion's dispatch. Bulk reads spend a
-                // good part of their time here.
-                // Plain pointers: we build with -fno-strict-aliasing (as PostgreSQL does), so
-                // every store below would otherwise reload the vectors' data pointers.
+                // good part of their time here. Plain pointers: we build with
+                // -fno-strict-aliasing (as PostgreSQL does), so every store would otherwise
+                // reload the vectors' data pointers.
                 const int* attr = attrs.data();
                 ColumnReader* reader = readers.data();
                 const remote::RemoteValue* value = row.data();

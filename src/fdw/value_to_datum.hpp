@@ -37,8 +37,8 @@ struct ColumnReader {
     // An MSSQL nvarchar/nchar/ntext column read as varbinary: its binary values are UTF-16LE text.
     bool utf16 = false;
     // Worked out by prepare_reader for the per-value paths: the numeric typmod's scale and the
-    // magnitude bound of its precision (0: no typmod, or precision over 18: nothing to check
-    // against an int64), and whether a text value can be stored as UTF-8 as it is.
+    // magnitude bound of its precision (0: no typmod; UINT64_MAX over precision 18, which every
+    // int64 fits), and whether a text value can be stored as UTF-8 as it is.
     int32 numeric_scale = -1;
     uint64_t numeric_bound = 0;
     bool text_as_utf8 = false;
