@@ -414,6 +414,20 @@ std::string remote_column(const TableOptions& table, int attnum) {
     return remote::quote_identifier(table.kind, table.columns[size_t(attnum - 1)].remote_name);
 }
 
+std::string fetched_column(const TableOptions& table, int attnum, const std::string& as_utf16) {
+    if (!as_utf16.empty()) return as_utf16;
+    std::string out = remote_column(table, attnum);
+    // text too: the remote's may be an enum, citext or another type without our binary form.
+    if (table.kind == remote::DatabaseKind::postgresql) {
+        Oid type = table.columns[size_t(attnum - 1)].type_oid;
+        if (!is_builtin_type(type) || type == TEXTOID)
+            out += "::text";
+        else if (type == TEXTARRAYOID)
+            out += "::text[]";
+    }
+    return out;
+}
+
 std::string remote_table_name(const TableOptions& table) {
     if (!table.query.empty()) return "(" + table.query + ") q";
     return remote::qualified_name(table.kind, table.schema_name, table.table_name);

@@ -71,6 +71,10 @@ bool deparse_upper_output(DeparseContext& ctx, Expr* expr, std::string& out);
 
 std::string remote_table_name(const TableOptions& table);   // quoted schema.table, or (query) AS q
 std::string remote_column(const TableOptions& table, int attnum);
+// A column as a scan's select list fetches it: as_utf16 when given (an MSSQL n-type as its
+// UTF-16 bytes, see mssql_utf16_selects), else the column; a PostgreSQL remote's text and types
+// of our own (enums, domains, extensions) as text, parsed by the local type.
+std::string fetched_column(const TableOptions& table, int attnum, const std::string& as_utf16);
 
 // MSSQL: replaces parameter markers with literals (values in params order).
 std::string substitute_params(const std::string& sql, const std::vector<std::string>& literals);

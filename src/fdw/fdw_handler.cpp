@@ -74,6 +74,14 @@ static int c_is_foreign_rel_updatable(Relation rel) {
 static void c_explain_foreign_modify(ModifyTableState* mt, ResultRelInfo* ri, List* priv, int index, ExplainState* es) {
     guarded_callback([&] { explain_foreign_modify(mt, ri, priv, index, es); });
 }
+static int c_acquire_sample_rows(Relation rel, int elevel, HeapTuple* rows, int targrows, double* totalrows,
+                                 double* totaldeadrows) {
+    return guarded_callback([&] { return acquire_sample_rows(rel, elevel, rows, targrows, totalrows, totaldeadrows); });
+}
+static bool c_analyze_foreign_table(Relation rel, AcquireSampleRowsFunc* func, BlockNumber* totalpages) {
+    *func = c_acquire_sample_rows;
+    return guarded_callback([&] { return analyze_foreign_table(rel, totalpages); });
+}
 static List* c_import_foreign_schema(ImportForeignSchemaStmt* stmt, Oid server) {
     return guarded_callback([&] { return import_foreign_schema(stmt, server); });
 }
@@ -104,6 +112,7 @@ Datum handler_body(FunctionCallInfo) {
     r->IsForeignRelUpdatable = c_is_foreign_rel_updatable;
     r->ExplainForeignModify = c_explain_foreign_modify;
     r->ImportForeignSchema = c_import_foreign_schema;
+    r->AnalyzeForeignTable = c_analyze_foreign_table;
     PG_RETURN_POINTER(r);
 }
 

@@ -41,6 +41,11 @@ int is_foreign_rel_updatable(Relation rel);
 void explain_foreign_modify(ModifyTableState* mtstate, ResultRelInfo* rinfo, List* fdw_private, int subplan_index,
                             struct ExplainState* es);
 
+// fdw_analyze.cpp: ANALYZE samples the remote rows (the C callback sets acquire_sample_rows).
+bool analyze_foreign_table(Relation relation, BlockNumber* totalpages);
+int acquire_sample_rows(Relation relation, int elevel, HeapTuple* rows, int targrows, double* totalrows,
+                        double* totaldeadrows);
+
 // fdw_import.cpp
 List* import_foreign_schema(ImportForeignSchemaStmt* stmt, Oid server_oid);
 

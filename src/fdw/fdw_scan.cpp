@@ -237,15 +237,7 @@ ForeignScan* get_foreign_plan(PlannerInfo* root, RelOptInfo* foreignrel, Oid, Fo
             // ORDER BY still compare the column itself.
             const std::string& as_utf16 = utf16_selects[size_t(c.attnum - 1)];
             utf16.push_back(as_utf16.empty() ? 0 : 1);
-            parts.columns += as_utf16.empty() ? remote_column(table, c.attnum) : as_utf16;
-            // Types of our own (enums, domains, extensions) travel as text, parsed by the local type.
-            // text columns too: the remote's may be an enum, citext or another type without our binary form.
-            if (table.kind == remote::DatabaseKind::postgresql) {
-                if (!is_builtin_type(c.type_oid) || c.type_oid == TEXTOID)
-                    parts.columns += "::text";
-                else if (c.type_oid == TEXTARRAYOID)
-                    parts.columns += "::text[]";
-            }
+            parts.columns += fetched_column(table, c.attnum, as_utf16);
             attrs.push_back(c.attnum);
         }
         if (parts.columns.empty()) parts.columns = "NULL";
