@@ -59,6 +59,12 @@ SELECT berqenas.fdw_execute('fdw_pg', $sql$UPDATE fdw_test.all_types SET id = id
     WHERE id = 1 AND t = 'héllo ''quoted'' \ back' AND by = '\x00ff10' AND ts = '1999-12-31 23:59:59.123456'
       AND tstz = '2024-06-01 10:00:00+00' AND jb = '{"b": {"c": null}}' AND ia = '{1,NULL,3}' AND m = 'happy'
       AND num = -12345678.1234 AND iv = '1 year 2 mons 3 days 04:05:06'$sql$) AS remote_row_matches;
+-- A local timestamp column of lower precision rounds as timestamp's own receive function does
+-- (binary values of the same type are otherwise decoded without it).
+CREATE FOREIGN TABLE fdw_local.ts_rounded (id int, ts timestamp(0), tstz timestamptz(2), d date)
+    SERVER fdw_pg OPTIONS (schema_name 'fdw_test', table_name 'all_types');
+SELECT * FROM fdw_local.ts_rounded ORDER BY id;
+DROP FOREIGN TABLE fdw_local.ts_rounded;
 RESET timezone;
 
 -- Pushdown, as EXPLAIN shows the SQL sent.

@@ -68,7 +68,7 @@ void store_row(const TableOptions& table, const std::vector<int>& attrs, std::ve
                 const remote::RemoteValue* value = row.data();
                 for (size_t i = 0; i < n; ++i) {
                     int a = attr[i] - 1;
-                    if (!store_plain_value(reader[i], value[i], &values[a], &nulls[a]))
+                    if (!store_plain_value(reader[i], value[i], columns[i].type_code, &values[a], &nulls[a]))
                         values[a] = value_to_datum(reader[i], value[i], columns[i].type_code, &nulls[a]);
                 }
                 ExecStoreVirtualTuple(slot);

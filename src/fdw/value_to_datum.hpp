@@ -16,6 +16,8 @@ extern "C" {
 #include "catalog/pg_type_d.h"
 #include "datatype/timestamp.h"
 #include "utils/timestamp.h"
+#include "utils/date.h"
+#include "port/pg_bswap.h"
 }
 
 namespace berqenas::fdw {
@@ -60,12 +62,85 @@ Datum numeric_from_unscaled(ColumnReader& reader, int64_t unscaled, int scale);
 // An MSSQL n-type value read as varbinary (UTF-16LE) into the reader's type.
 Datum utf16_to_datum(ColumnReader& reader, std::string_view bytes);
 
+// A PostgreSQL remote's binary value of the local column's own fixed-width type, decoded in place
+// of its receive function (the send formats are network-order integers and IEEE floats). Values a
+// receive function would refuse or adjust (out of range, a timestamp typmod below 6) and every
+// other type return false, for the receive function to handle.
+inline bool store_pg_binary(const ColumnReader& r, std::string_view bytes, Datum* value) {
+    auto load = [&](auto* out) {
+        if (bytes.size() != sizeof *out) return false;
+        memcpy(out, bytes.data(), sizeof *out);
+        return true;
+    };
+    uint16 u16;
+    uint32 u32;
+    uint64 u64;
+    switch (r.local_type) {
+        case BOOLOID:
+            if (bytes.size() != 1) return false;
+            *value = BoolGetDatum(bytes[0] != 0);
+            return true;
+        case INT2OID:
+            if (!load(&u16)) return false;
+            *value = Int16GetDatum(int16(pg_ntoh16(u16)));
+            return true;
+        case INT4OID:
+            if (!load(&u32)) return false;
+            *value = Int32GetDatum(int32(pg_ntoh32(u32)));
+            return true;
+        case INT8OID:
+            if (!load(&u64)) return false;
+            *value = Int64GetDatum(int64(pg_ntoh64(u64)));
+            return true;
+        case FLOAT4OID: {
+            if (!load(&u32)) return false;
+            u32 = pg_ntoh32(u32);
+            float4 f;
+            memcpy(&f, &u32, sizeof f);
+            *value = Float4GetDatum(f);
+            return true;
+        }
+        case FLOAT8OID: {
+            if (!load(&u64)) return false;
+            u64 = pg_ntoh64(u64);
+            float8 f;
+            memcpy(&f, &u64, sizeof f);
+            *value = Float8GetDatum(f);
+            return true;
+        }
+        case DATEOID: {
+            if (!load(&u32)) return false;
+            DateADT d = DateADT(pg_ntoh32(u32));
+            if (!DATE_NOT_FINITE(d) && !IS_VALID_DATE(d)) return false;
+            *value = DateADTGetDatum(d);
+            return true;
+        }
+        case TIMESTAMPOID:
+        case TIMESTAMPTZOID: {
+            if (r.typmod >= 0 && r.typmod < MAX_TIMESTAMP_PRECISION) return false;
+            if (!load(&u64)) return false;
+            Timestamp t = Timestamp(pg_ntoh64(u64));
+            if (!TIMESTAMP_NOT_FINITE(t) && !IS_VALID_TIMESTAMP(t)) return false;
+            *value = TimestampGetDatum(t);
+            return true;
+        }
+        default:
+            return false;
+    }
+}
+
 // The usual conversions, dispatched inline: NULL; integers, floats, booleans and timestamps going
-// to their own local type; decimals to numeric; UTF-16 to text. Returns false (storing nothing)
-// for everything else, which value_to_datum converts. May ereport: call it inside pg_call.
-inline bool store_plain_value(ColumnReader& r, const remote::RemoteValue& v, Datum* value, bool* isnull) {
+// to their own local type; decimals to numeric; UTF-16 to text; a PostgreSQL remote's binary
+// values of the same fixed-width type (store_pg_binary). remote_type_oid: as for value_to_datum.
+// Returns false (storing nothing) for everything else, which value_to_datum converts. May
+// ereport: call it inside pg_call.
+inline bool store_plain_value(ColumnReader& r, const remote::RemoteValue& v, uint32_t remote_type_oid, Datum* value,
+                              bool* isnull) {
     using remote::ValueKind;
     switch (v.kind) {
+        case ValueKind::pg_binary:
+            if (remote_type_oid != r.local_type || !store_pg_binary(r, v.bytes, value)) return false;
+            break;
         case ValueKind::null:
             *value = Datum(0);
             *isnull = true;
