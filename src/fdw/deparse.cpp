@@ -428,6 +428,14 @@ std::string fetched_column(const TableOptions& table, int attnum, const std::str
     return out;
 }
 
+std::string fetched_columns(const TableOptions& table, const std::vector<int>& attnums,
+                            const std::vector<std::string>& utf16_selects) {
+    std::string out;
+    for (int attnum : attnums)
+        out += (out.empty() ? "" : ", ") + fetched_column(table, attnum, utf16_selects[size_t(attnum - 1)]);
+    return out.empty() ? "NULL" : out;
+}
+
 std::string remote_table_name(const TableOptions& table) {
     if (!table.query.empty()) return "(" + table.query + ") q";
     return remote::qualified_name(table.kind, table.schema_name, table.table_name);

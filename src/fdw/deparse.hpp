@@ -75,6 +75,10 @@ std::string remote_column(const TableOptions& table, int attnum);
 // UTF-16 bytes, see mssql_utf16_selects), else the column; a PostgreSQL remote's text and types
 // of our own (enums, domains, extensions) as text, parsed by the local type.
 std::string fetched_column(const TableOptions& table, int attnum, const std::string& as_utf16);
+// The select list fetching these columns (attnums, in order) as fetched_column does, with
+// utf16_selects indexed by attnum - 1 (mssql_utf16_selects); "NULL" when there are none.
+std::string fetched_columns(const TableOptions& table, const std::vector<int>& attnums,
+                            const std::vector<std::string>& utf16_selects);
 
 // MSSQL: replaces parameter markers with literals (values in params order).
 std::string substitute_params(const std::string& sql, const std::vector<std::string>& literals);

@@ -45,15 +45,11 @@ int acquire_sample_rows(Relation relation, int elevel, HeapTuple* rows, int targ
     // Every column, fetched as a scan fetches it (UTF-16 bytes for MSSQL n-types, text for a
     // PostgreSQL remote's types of its own).
     const std::vector<std::string> utf16_selects = mssql_utf16_selects(table, owner);
-    remote::SelectParts parts;
     std::vector<int> attrs;
-    for (const auto& c : table.columns) {
-        if (c.dropped) continue;
-        if (!parts.columns.empty()) parts.columns += ", ";
-        parts.columns += fetched_column(table, c.attnum, utf16_selects[size_t(c.attnum - 1)]);
-        attrs.push_back(c.attnum);
-    }
-    if (parts.columns.empty()) parts.columns = "NULL";
+    for (const auto& c : table.columns)
+        if (!c.dropped) attrs.push_back(c.attnum);
+    remote::SelectParts parts;
+    parts.columns = fetched_columns(table, attrs, utf16_selects);
     parts.from = remote_table_name(table);
     const std::string sql = remote::build_select(table.kind, parts);
 

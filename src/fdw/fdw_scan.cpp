@@ -231,16 +231,13 @@ ForeignScan* get_foreign_plan(PlannerInfo* root, RelOptInfo* foreignrel, Oid, Fo
         for (const auto& c : table.columns) {
             if (c.dropped) continue;
             if (!whole_row && !bms_is_member(c.attnum - FirstLowInvalidHeapAttributeNumber, info->attrs_used)) continue;
-            if (!parts.columns.empty()) parts.columns += ", ";
             // MSSQL nvarchar as its UTF-16 bytes, converted in value_to_datum: db-lib's iconv is
             // the largest part of reading such a column. Only the select list changes; WHERE and
             // ORDER BY still compare the column itself.
-            const std::string& as_utf16 = utf16_selects[size_t(c.attnum - 1)];
-            utf16.push_back(as_utf16.empty() ? 0 : 1);
-            parts.columns += fetched_column(table, c.attnum, as_utf16);
+            utf16.push_back(utf16_selects[size_t(c.attnum - 1)].empty() ? 0 : 1);
             attrs.push_back(c.attnum);
         }
-        if (parts.columns.empty()) parts.columns = "NULL";
+        parts.columns = fetched_columns(table, attrs, utf16_selects);
         if (upper) {
             // The scan tuple has the table's layout: one entry per column (a NULL for dropped ones).
             fdw_scan_tlist = pg::pg_call([&] {

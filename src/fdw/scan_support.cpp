@@ -58,9 +58,8 @@ void store_row(const TableOptions& table, const std::vector<int>& attrs, std::ve
         pg::pg_call([&] {
             ExecClearTuple(slot);
             if (roles.empty() && int(n) == natts) {
-                // The common case (each remote column fills one output) in a short loop; values
-                // of the usual kinds skip the general conversion's dispatch. Bulk reads spend a
-                // good part of their time here. Plain pointers: we build with
+                // The common case (each remote column fills one output) in a short loop: bulk
+                // reads spend a good part of their time here. Plain pointers: we build with
                 // -fno-strict-aliasing (as PostgreSQL does), so every store would otherwise
                 // reload the vectors' data pointers.
                 const int* attr = attrs.data();
@@ -68,8 +67,7 @@ void store_row(const TableOptions& table, const std::vector<int>& attrs, std::ve
                 const remote::RemoteValue* value = row.data();
                 for (size_t i = 0; i < n; ++i) {
                     int a = attr[i] - 1;
-                    if (!store_plain_value(reader[i], value[i], columns[i].type_code, &values[a], &nulls[a]))
-                        values[a] = value_to_datum(reader[i], value[i], columns[i].type_code, &nulls[a]);
+                    values[a] = value_to_datum(reader[i], value[i], columns[i].type_code, &nulls[a]);
                 }
                 ExecStoreVirtualTuple(slot);
                 return;

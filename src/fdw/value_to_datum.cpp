@@ -127,11 +127,9 @@ Datum utf16_to_datum(ColumnReader& r, std::string_view bytes) {
         mssql::utf16le_to_utf8(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), buf + VARHDRSZ);
     if (res.status != mssql::Utf16Status::ok) {
         // No C++ objects here (this may longjmp): the message is put together in C.
-        const char* what = res.status == mssql::Utf16Status::odd_length ? "odd number of bytes"
-                           : res.status == mssql::Utf16Status::nul      ? "U+0000, which text cannot hold, at byte"
-                                                                        : "unpaired surrogate at byte";
         ereport(ERROR, (errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
-                        errmsg("invalid UTF-16 in an nvarchar value read as varbinary: %s %zu", what, res.bad_offset),
+                        errmsg("invalid UTF-16 in an nvarchar value read as varbinary: %s %zu",
+                               mssql::utf16_problem(res.status), res.bad_offset),
                         errhint("if the remote is an older Babelfish, whose varbinary casts give UTF-8, set the "
                                 "server option nvarchar_transfer 'text'")));
     }
@@ -273,7 +271,8 @@ Datum via_output(ColumnReader& r, Datum natural, PGFunction out) {
 
 }  // namespace
 
-Datum value_to_datum(ColumnReader& r, const remote::RemoteValue& v, uint32_t remote_type_oid, bool* isnull) {
+// The kinds store_plain_value leaves here (the usual ones, NULL among them, never arrive).
+Datum convert_other_value(ColumnReader& r, const remote::RemoteValue& v, uint32_t remote_type_oid, bool* isnull) {
     using remote::ValueKind;
     *isnull = false;
     char buf[64];
@@ -303,12 +302,10 @@ Datum value_to_datum(ColumnReader& r, const remote::RemoteValue& v, uint32_t rem
                 return from_cstring(r, OutputFunctionCall(&r.remote_out, d));
             }
         case ValueKind::boolean:
-            if (r.local_type == BOOLOID) return BoolGetDatum(v.i != 0);
             return from_cstring(r, const_cast<char*>(v.i ? "true" : "false"));
         case ValueKind::int64:
             switch (r.local_type) {
-                case INT8OID: return Int64GetDatum(v.i);
-                case INT4OID:
+                case INT4OID:   // in range: store_plain_value's
                     if (v.i < PG_INT32_MIN || v.i > PG_INT32_MAX)
                         ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE), errmsg("integer out of range")));
                     return Int32GetDatum(int32(v.i));
@@ -322,15 +319,13 @@ Datum value_to_datum(ColumnReader& r, const remote::RemoteValue& v, uint32_t rem
                     return from_cstring(r, buf);
             }
         case ValueKind::float64:
-            if (r.local_type == FLOAT8OID) return Float8GetDatum(v.f);
             if (r.local_type == FLOAT4OID) return Float4GetDatum(float4(v.f));
             return from_cstring(r, float8out_internal(v.f));
         case ValueKind::decimal: {
             // Unscaled + scale from the driver: no digits to parse for numeric or integer columns.
             int64_t unscaled = v.i;
             int scale = v.scale;
-            // Any int64 with a SQL Server scale (0..38) fits numeric_short's short format.
-            if (r.local_type == NUMERICOID && scale >= 0 && scale <= 38) return numeric_from_unscaled(r, unscaled, scale);
+            // (To numeric with a scale of 0..38: store_plain_value's.)
             if ((r.local_type == INT8OID || r.local_type == INT4OID || r.local_type == INT2OID) && scale >= 0 &&
                 scale <= 18 && unscaled % kPow10[scale] == 0) {
                 int64_t integral = unscaled / kPow10[scale];
@@ -373,27 +368,19 @@ Datum value_to_datum(ColumnReader& r, const remote::RemoteValue& v, uint32_t rem
             return from_cstring(r, server_text(v.bytes));
         }
         case ValueKind::text:
-            if ((r.local_type == TEXTOID || (r.local_type == VARCHAROID && r.typmod < 0)) &&
-                GetDatabaseEncoding() == PG_UTF8) {
+            if (r.text_as_utf8) {
                 // Same encoding: verify and copy, no input function needed.
                 pg_verify_mbstr(PG_UTF8, v.bytes.data(), int(v.bytes.size()), false);
                 return PointerGetDatum(cstring_to_text_with_len(v.bytes.data(), int(v.bytes.size())));
             }
             return from_cstring(r, server_text(v.bytes));
-        case ValueKind::binary:
-            if (r.utf16) return utf16_to_datum(r, v.bytes);
-            if (r.local_type == BYTEAOID) {
-                bytea* b = (bytea*) palloc(VARHDRSZ + v.bytes.size());
-                SET_VARSIZE(b, VARHDRSZ + v.bytes.size());
-                memcpy(VARDATA(b), v.bytes.data(), v.bytes.size());
-                return PointerGetDatum(b);
-            }
-            {
-                bytea* b = (bytea*) palloc(VARHDRSZ + v.bytes.size());
-                SET_VARSIZE(b, VARHDRSZ + v.bytes.size());
-                memcpy(VARDATA(b), v.bytes.data(), v.bytes.size());
-                return via_output(r, PointerGetDatum(b), byteaout);
-            }
+        case ValueKind::binary: {   // (UTF-16 bytes: store_plain_value's)
+            bytea* b = (bytea*) palloc(VARHDRSZ + v.bytes.size());
+            SET_VARSIZE(b, VARHDRSZ + v.bytes.size());
+            memcpy(VARDATA(b), v.bytes.data(), v.bytes.size());
+            if (r.local_type == BYTEAOID) return PointerGetDatum(b);
+            return via_output(r, PointerGetDatum(b), byteaout);
+        }
         case ValueKind::date: {
             if (v.i < PG_INT32_MIN || v.i > PG_INT32_MAX)
                 ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("date out of range")));
@@ -408,7 +395,7 @@ Datum value_to_datum(ColumnReader& r, const remote::RemoteValue& v, uint32_t rem
         case ValueKind::timestamp:
             if (!IS_VALID_TIMESTAMP(v.i))
                 ereport(ERROR, (errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE), errmsg("timestamp out of range")));
-            if (r.local_type == TIMESTAMPOID) return TimestampGetDatum(v.i);
+            // (To timestamp: store_plain_value's.)
             if (r.local_type == TIMESTAMPTZOID) return DirectFunctionCall1(timestamp_timestamptz, TimestampGetDatum(v.i));
             if (r.local_type == DATEOID) return DirectFunctionCall1(timestamp_date, TimestampGetDatum(v.i));
             return via_output(r, TimestampGetDatum(v.i), timestamp_out);

@@ -52,11 +52,10 @@ struct ColumnReader {
 // Looks the type's functions up (inside pg_call; FmgrInfos allocated in mcxt).
 void prepare_reader(ColumnReader& reader, Oid local_type, int32 typmod, MemoryContext mcxt);
 
-// Converts one value. remote_type_oid: for pg_binary, the remote column's type OID. May
-// ereport: call it inside pg_call (it creates no C++ objects).
-Datum value_to_datum(ColumnReader& reader, const remote::RemoteValue& value, uint32_t remote_type_oid, bool* isnull);
+// The kinds store_plain_value (below) does not take: value_to_datum's out-of-line part.
+Datum convert_other_value(ColumnReader& reader, const remote::RemoteValue& value, uint32_t remote_type_oid, bool* isnull);
 
-// Two of value_to_datum's conversions, for store_plain_value. Inside pg_call.
+// Two conversions store_plain_value calls out of line. Inside pg_call.
 // A numeric of the reader's typmod from an unscaled value and its scale (0..38).
 Datum numeric_from_unscaled(ColumnReader& reader, int64_t unscaled, int scale);
 // An MSSQL n-type value read as varbinary (UTF-16LE) into the reader's type.
@@ -132,8 +131,8 @@ inline bool store_pg_binary(const ColumnReader& r, std::string_view bytes, Datum
 // The usual conversions, dispatched inline: NULL; integers, floats, booleans and timestamps going
 // to their own local type; decimals to numeric; UTF-16 to text; a PostgreSQL remote's binary
 // values of the same fixed-width type (store_pg_binary). remote_type_oid: as for value_to_datum.
-// Returns false (storing nothing) for everything else, which value_to_datum converts. May
-// ereport: call it inside pg_call.
+// Returns false (storing nothing) for everything else (convert_other_value's). May ereport: call
+// it inside pg_call.
 inline bool store_plain_value(ColumnReader& r, const remote::RemoteValue& v, uint32_t remote_type_oid, Datum* value,
                               bool* isnull) {
     using remote::ValueKind;
@@ -179,6 +178,16 @@ inline bool store_plain_value(ColumnReader& r, const remote::RemoteValue& v, uin
     }
     *isnull = false;
     return true;
+}
+
+// Converts one value: the usual kinds inline (store_plain_value), the rest out of line.
+// remote_type_oid: for pg_binary, the remote column's type OID. May ereport: call it inside
+// pg_call (it creates no C++ objects). Always inlined: a call per value showed in bulk reads.
+__attribute__((always_inline)) inline Datum value_to_datum(ColumnReader& reader, const remote::RemoteValue& value, uint32_t remote_type_oid,
+                            bool* isnull) {
+    Datum d;
+    if (store_plain_value(reader, value, remote_type_oid, &d, isnull)) return d;
+    return convert_other_value(reader, value, remote_type_oid, isnull);
 }
 
 // Local values for the remote: PostgreSQL text (with DateStyle ISO etc. in force, see

@@ -9,14 +9,6 @@
 
 namespace berqenas::remote::mssql {
 
-int numeric_magnitude_bytes(int precision) {
-    // db-lib's DBNUMERIC (Sybase's layout, which FreeTDS rebuilds from SQL Server's little-endian
-    // wire form) holds the magnitude big-endian in the fewest bytes that hold 10^precision - 1:
-    // n bytes hold p digits while p < n * log10(256) = n * 2.40823996531 (never equal).
-    if (precision < 1 || precision > 38) return -1;
-    return int(int64_t(precision) * 100000000000LL / 240823996531LL) + 1;
-}
-
 bool numeric_magnitude(const unsigned char* array, int precision, bool* negative, uint64_t* magnitude) {
     int bytes = numeric_magnitude_bytes(precision);
     if (bytes < 0) return false;
@@ -137,12 +129,12 @@ Utf16Result utf16le_to_utf8(const unsigned char* in, size_t nbytes, char* out) {
     return r;
 }
 
-std::string describe_utf16_error(const Utf16Result& r) {
-    switch (r.status) {
+const char* utf16_problem(Utf16Status status) {
+    switch (status) {
         case Utf16Status::ok: return "valid";
-        case Utf16Status::odd_length: return "odd number of bytes (" + std::to_string(r.bad_offset) + ")";
-        case Utf16Status::unpaired_surrogate: return "unpaired surrogate at byte " + std::to_string(r.bad_offset);
-        case Utf16Status::nul: return "U+0000 at byte " + std::to_string(r.bad_offset) + ", which text cannot hold";
+        case Utf16Status::odd_length: return "odd number of bytes";
+        case Utf16Status::unpaired_surrogate: return "unpaired surrogate at byte";
+        case Utf16Status::nul: return "U+0000, which text cannot hold, at byte";
     }
     return "invalid";
 }

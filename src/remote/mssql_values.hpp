@@ -15,18 +15,25 @@ constexpr int64_t kDays1900To2000 = 36524;   // SQL Server counts days from 1900
 // then the magnitude big-endian in numeric_magnitude_bytes(precision) bytes. False when precision
 // is not 1..38 or the magnitude needs more than 64 bits (precision 20 and up may); -0 is 0.
 bool numeric_magnitude(const unsigned char* array, int precision, bool* negative, uint64_t* magnitude);
-int numeric_magnitude_bytes(int precision);   // -1 when precision is not 1..38
+
+// -1 when precision is not 1..38. db-lib's DBNUMERIC (Sybase's layout, which FreeTDS rebuilds from
+// SQL Server's little-endian wire form) holds the magnitude big-endian in the fewest bytes that
+// hold 10^precision - 1: n bytes hold p digits while p < n * log10(256) = n * 2.40823996531 (never
+// equal).
+constexpr int numeric_magnitude_bytes(int precision) {
+    if (precision < 1 || precision > 38) return -1;
+    return int(int64_t(precision) * 100000000000LL / 240823996531LL) + 1;
+}
 
 // The same for a whole DBNUMERIC array (33 bytes, as dbdata hands a decimal over): up to precision
 // 18 the magnitude is one 8-byte big-endian load, shifted, instead of a loop over its bytes.
 inline bool dbnumeric_magnitude(const unsigned char (&array)[33], int precision, bool* negative,
                                 uint64_t* magnitude) {
-    // numeric_magnitude_bytes for precision 1..18
-    constexpr unsigned char kBytes[19] = {0, 1, 1, 2, 2, 3, 3, 3, 4, 4, 5, 5, 5, 6, 6, 7, 7, 8, 8};
     if (precision < 1 || precision > 18) return numeric_magnitude(array, precision, negative, magnitude);
     uint64_t word;
     __builtin_memcpy(&word, array + 1, sizeof word);
-    uint64_t v = __builtin_bswap64(word) >> (8 * (8 - kBytes[precision]));
+    // numeric_magnitude_bytes(precision) is a multiplication by a constant here: no table needed.
+    uint64_t v = __builtin_bswap64(word) >> (8 * (8 - numeric_magnitude_bytes(precision)));
     *negative = array[0] == 1 && v != 0;
     *magnitude = v;
     return true;
@@ -81,7 +88,9 @@ struct Utf16Result {
 // (PostgreSQL text cannot hold it), as SQL Server's own UTF-16 never produces the first two.
 Utf16Result utf16le_to_utf8(const unsigned char* in, size_t nbytes, char* out);
 
-// "odd number of bytes (7)", "unpaired surrogate at byte 12", "U+0000 at byte 4".
-std::string describe_utf16_error(const Utf16Result& r);
+// What went wrong, to be followed by the result's bad_offset: "odd number of bytes", "unpaired
+// surrogate at byte", "U+0000, which text cannot hold, at byte". A static string (no allocation,
+// so a caller may use it in an ereport).
+const char* utf16_problem(Utf16Status status);
 
 }  // namespace berqenas::remote::mssql

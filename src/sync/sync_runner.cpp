@@ -648,16 +648,18 @@ std::string run_sync(long long remote_database_id, const RunOptions& options) {
             // Full tables change files now, all together, in one short exclusive lock each. The swap
             // rebuilds their indexes; their sort gets berqenas.sync_index_build_memory, not
             // maintenance_work_mem, so a full sync's memory does not grow with the table.
+            // The setting's text is made here: no C++ object may live inside pg_call's body.
+            const std::string index_memory_kb =
+                SyncSettings::index_build_memory_kb >= 0 ? std::to_string(SyncSettings::index_build_memory_kb) : "";
             for (const auto& swap : ctx.swaps) {
                 Oid target = swap.target, transient = swap.transient;
+                const char* kb = index_memory_kb.empty() ? nullptr : index_memory_kb.c_str();
                 pg::pg_call([&] {
                     LockRelationOid(target, AccessExclusiveLock);
                     const int guc_level = NewGUCNestLevel();
-                    if (SyncSettings::index_build_memory_kb >= 0) {
-                        const std::string kb = std::to_string(SyncSettings::index_build_memory_kb);
-                        (void)set_config_option("maintenance_work_mem", kb.c_str(), PGC_USERSET, PGC_S_SESSION,
-                                                GUC_ACTION_SAVE, true, 0, false);
-                    }
+                    if (kb != nullptr)
+                        (void)set_config_option("maintenance_work_mem", kb, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+                                                true, 0, false);
                     finish_heap_swap(target, transient, false, false, false, true, RecentXmin, ReadNextMultiXactId(),
                                      RELPERSISTENCE_PERMANENT);
                     AtEOXact_GUC(true, guc_level);

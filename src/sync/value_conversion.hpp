@@ -18,8 +18,6 @@ public:
     ValueConverter(Oid typid, int32 typmod, uint32_t remote_type_oid, bool utf16 = false);
     // Must run inside pg::pg_call (conversions may ereport); allocates in CurrentMemoryContext.
     Datum convert(const remote::RemoteValue& value, bool* isnull) const {
-        Datum d;
-        if (fdw::store_plain_value(*reader_, value, remote_type_, &d, isnull)) return d;   // the usual kinds, inline
         return fdw::value_to_datum(*reader_, value, remote_type_, isnull);
     }
     Oid type() const { return reader_->local_type; }

@@ -195,7 +195,7 @@ mssql::Utf16Result convert(const std::string& in, std::string& out) {
 std::string to_utf8(const std::u16string& s) {
     std::string out;
     mssql::Utf16Result r = convert(utf16le(s), out);
-    EXPECT_EQ(r.status, mssql::Utf16Status::ok) << mssql::describe_utf16_error(r);
+    EXPECT_EQ(r.status, mssql::Utf16Status::ok) << mssql::utf16_problem(r.status) << " " << r.bad_offset;
     return out;
 }
 
@@ -234,10 +234,12 @@ TEST(MssqlValues, Utf16ErrorsNameTheOffset) {
     std::string out;
     mssql::Utf16Result r = convert(std::string("a\0b", 3), out);
     EXPECT_EQ(r.status, mssql::Utf16Status::odd_length);
-    EXPECT_EQ(mssql::describe_utf16_error(r), "odd number of bytes (3)");
+    EXPECT_STREQ(mssql::utf16_problem(r.status), "odd number of bytes");
+    EXPECT_EQ(r.bad_offset, 3u);
     r = convert(utf16le(u"ab") + utf16le(std::u16string(1, char16_t(0xD83D))), out);   // high surrogate at the end
     EXPECT_EQ(r.status, mssql::Utf16Status::unpaired_surrogate);
-    EXPECT_EQ(mssql::describe_utf16_error(r), "unpaired surrogate at byte 4");
+    EXPECT_STREQ(mssql::utf16_problem(r.status), "unpaired surrogate at byte");
+    EXPECT_EQ(r.bad_offset, 4u);
     r = convert(utf16le(std::u16string{char16_t(0xDE00), u'a'}), out);                   // low surrogate first
     EXPECT_EQ(r.status, mssql::Utf16Status::unpaired_surrogate);
     EXPECT_EQ(r.bad_offset, 0u);
@@ -245,7 +247,8 @@ TEST(MssqlValues, Utf16ErrorsNameTheOffset) {
     EXPECT_EQ(r.status, mssql::Utf16Status::unpaired_surrogate);
     r = convert(utf16le(std::u16string{u'a', u'b', u'c', u'd', u'e', 0, u'f'}), out);    // NUL inside the fast path's reach
     EXPECT_EQ(r.status, mssql::Utf16Status::nul);
-    EXPECT_EQ(mssql::describe_utf16_error(r), "U+0000 at byte 10, which text cannot hold");
+    EXPECT_STREQ(mssql::utf16_problem(r.status), "U+0000, which text cannot hold, at byte");
+    EXPECT_EQ(r.bad_offset, 10u);
 }
 
 TEST(MssqlValues, Utf16EveryPositionOfTheWideFastPath) {
