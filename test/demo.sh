@@ -81,7 +81,9 @@ SQL
 
 echo "== starting the MSSQL stand-in (TDS 7.4) in front of erp_mssql"
 TDS_PORT=$(free_port)
-"$BERQENAS_BUILD_DIR/test/tds_server/berqenas-tds-server" --listen-port "$TDS_PORT" --pg-host 127.0.0.1 \
+# Without the demo's PGPASSWORD (test/lib/cluster.sh exports it): only each login's own password
+# may get a TDS client in, and the server left running by --keep must not hold the superuser's.
+env -u PGPASSWORD "$BERQENAS_BUILD_DIR/test/tds_server/berqenas-tds-server" --listen-port "$TDS_PORT" --pg-host 127.0.0.1 \
     --pg-port "$onprem_PORT" >/tmp/berqenas-demo-tds.log 2>&1 &
 TDS_PID=$!
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$TDS_PORT") 2>/dev/null && break; sleep 0.1; done

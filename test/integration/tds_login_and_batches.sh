@@ -22,6 +22,33 @@ out=$(TDS_USER=app TDS_PASSWORD=app-secret tds_check -D nosuchdb "SELECT 1")
 expect_contains "unknown database: 4060 then 18456" "MSG 4060" "$out"
 expect_contains "unknown database: login fails" "MSG 18456 14" "$out"
 
+echo "== the login's own password decides, never the server's environment or PostgreSQL's trust"
+# libpq falls back to PGPASSWORD and ~/.pgpass when it is given no password: a server started with
+# either must still refuse an empty or a wrong one.
+pgpass=$_TDS_LOGS/pgpass
+echo '*:*:*:*:postgres' >"$pgpass"; chmod 600 "$pgpass"
+PGPASSWORD=postgres PGPASSFILE=$pgpass tds_start_server ENV_PORT
+out=$(TDS_PASSWORD= tds_check_port "$ENV_PORT" "SELECT 'let in' AS x")
+expect_contains "db-lib, empty password, PGPASSWORD in the server's environment: 18456" \
+    "MSG 18456 14 Login failed for user 'postgres'." "$out"
+expect_not_contains "db-lib, empty password: no query ran" "let in" "$out"
+out=$(tds_tsql "$ENV_PORT" postgres "" "SELECT 'let in' AS x")
+expect_contains "tsql, empty password, PGPASSWORD in the server's environment: 18456" "Msg 18456" "$out"
+expect_not_contains "tsql, empty password: no query ran" "let in" "$out"
+out=$(TDS_PASSWORD=wrong tds_check_port "$ENV_PORT" "SELECT 1")
+expect_contains "wrong password with PGPASSWORD set: 18456" "MSG 18456 14" "$out"
+out=$(tds_check_port "$ENV_PORT" "SELECT 'right password' AS x")
+expect_contains "the right password still logs in" "ROW right password" "$out"
+out=$(TDS_USER=app TDS_PASSWORD=app-secret tds_check_port "$ENV_PORT" -D appdb "SELECT current_user AS u")
+expect_contains "another role's own password logs in as that role" "ROW app" "$out"
+# Over the Unix socket the test cluster trusts every local login: PostgreSQL checks no password
+# there, so the server must refuse rather than let any password in.
+tds_start_server TRUST_PORT --pg-host "$onprem_DIR"
+out=$(TDS_PASSWORD=wrong tds_check_port "$TRUST_PORT" "SELECT 'let in' AS x")
+expect_contains "PostgreSQL that checks no password (trust): 18456" "MSG 18456 14" "$out"
+expect_not_contains "trust: no query ran" "let in" "$out"
+expect_contains "trust: the server log says why" "PostgreSQL did not check the password" "$(cat "$_TDS_LOGS/server-$TRUST_PORT.log")"
+
 echo "== batches"
 out=$(tds_check "SELECT 1 AS a; SELECT 'two' AS b, 2.5 AS c; SELECT 3 AS d WHERE false")
 expect_eq "three result sets in one batch" \

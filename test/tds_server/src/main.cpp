@@ -25,6 +25,10 @@ bool parse_long(const char* s, long& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Each login's own LOGIN7 password is what PostgreSQL must see: nothing of this process's
+    // environment may stand in for it (libpq reads these when it is given no password). Cleared
+    // before any thread starts, as setenv/unsetenv are not thread-safe.
+    for (const char* name : {"PGPASSWORD", "PGPASSFILE", "PGSERVICE", "PGSERVICEFILE"}) ::unsetenv(name);
     berqenas::tds::ServerConfig config;
     long listen_port = -1;
     bool refuse_logins = false;

@@ -10,6 +10,11 @@
 
 namespace berqenas::tds {
 
+namespace {
+// A password file that cannot exist (/dev/null is no directory): libpq finds nothing, silently.
+constexpr const char* kNoPasswordFile = "/dev/null/no-pgpass";
+}  // namespace
+
 PgSession::~PgSession() {
     if (conn_) PQfinish(conn_);
 }
@@ -17,13 +22,23 @@ PgSession::~PgSession() {
 bool PgSession::connect(const std::string& host, const std::string& port, const std::string& user,
                         const std::string& password, const std::string& database, std::string& sqlstate,
                         std::string& message) {
-    // ISO dates and hex bytea are what type_encoder parses; UTF-8 is what it converts from.
-    const char* keys[] = {"host", "port", "user", "password", "dbname", "client_encoding", "application_name",
-                          "options", "connect_timeout", nullptr};
+    // libpq treats an empty password as none given and then takes PGPASSWORD or a password file:
+    // the login would be checked against the server's own credentials. No PostgreSQL role can
+    // have an empty password (PASSWORD '' stores none), so an empty one is never the login's.
+    if (password.empty()) {
+        sqlstate = "28P01";
+        message = "empty password (no PostgreSQL role has one)";
+        return false;
+    }
+    // ISO dates and hex bytea are what type_encoder parses; UTF-8 is what it converts from. The
+    // password file is a path that cannot exist, so ~/.pgpass is never read either.
+    const char* keys[] = {"host", "port", "user", "password", "passfile", "dbname", "client_encoding",
+                          "application_name", "options", "connect_timeout", nullptr};
     const char* values[] = {host.c_str(),
                             port.c_str(),
                             user.c_str(),
                             password.c_str(),
+                            kNoPasswordFile,
                             database.c_str(),
                             "UTF8",
                             "berqenas-tds-server",
@@ -31,6 +46,16 @@ bool PgSession::connect(const std::string& host, const std::string& port, const 
                             "10",
                             nullptr};
     conn_ = PQconnectdbParams(keys, values, 0);
+    if (PQstatus(conn_) == CONNECTION_OK && !PQconnectionUsedPassword(conn_)) {
+        // trust, peer or cert in pg_hba.conf: PostgreSQL let the login in without looking at its
+        // password, and this server has no other way to check it.
+        sqlstate = "28000";
+        message = "PostgreSQL did not check the password (pg_hba.conf trusts this connection); the TDS test "
+                  "server needs password authentication (scram-sha-256 or md5), e.g. over TCP";
+        PQfinish(conn_);
+        conn_ = nullptr;
+        return false;
+    }
     if (PQstatus(conn_) != CONNECTION_OK) {
         message = PQerrorMessage(conn_);
         while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();

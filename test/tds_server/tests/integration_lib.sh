@@ -5,6 +5,7 @@
 #   tds_setup                       # cluster "onprem" + one server: sets TDS_PORT
 #   tds_start_server VAR [flags..]  # another server (e.g. with fault flags): sets VAR to its port
 #   tds_check [-b N] [--count-only] "T-SQL"   # berqenas-tds-check as postgres/postgres on $TDS_PORT
+#                                   # (TDS_USER, TDS_PASSWORD override; TDS_PASSWORD= means an empty one)
 #   expect_eq "what" "expected" "actual" / expect_contains "what" "needle" "haystack"
 
 _TDS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
@@ -63,7 +64,7 @@ tds_setup() {
 # Runs the db-lib check client; never fails the script by itself (callers assert on output).
 tds_check_port() {
     local port=$1; shift
-    "$TDS_CHECK_BIN" -S "127.0.0.1:$port" -U "${TDS_USER:-postgres}" -P "${TDS_PASSWORD:-postgres}" "$@" 2>&1 || true
+    "$TDS_CHECK_BIN" -S "127.0.0.1:$port" -U "${TDS_USER:-postgres}" -P "${TDS_PASSWORD-postgres}" "$@" 2>&1 || true
 }
 tds_check() { tds_check_port "$TDS_PORT" "$@"; }
 
