@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The TDS test server's protocol basics with real clients (FreeTDS tsql and db-lib): login success
-# and failure (18456), multi-statement batches, non-ASCII text both ways, errors mapped to SQL Server
-# numbers, MERGE refused, transactions, session variables, 100k rows split at a small packet size,
-# many sessions at once, and a clean stop on SIGTERM.
+# and failure (18456, also for an empty password whatever the server's environment holds), database
+# names found case-insensitively (login, USE [SalesX]), multi-statement batches, non-ASCII text both
+# ways, errors mapped to SQL Server numbers, MERGE refused, transactions, session variables, 100k
+# rows split at a small packet size, many sessions at once, and a clean stop on SIGTERM.
 set -euo pipefail
 . "$(dirname "$0")/../tds_server/tests/integration_lib.sh"
 tds_setup
@@ -48,6 +49,37 @@ out=$(TDS_PASSWORD=wrong tds_check_port "$TRUST_PORT" "SELECT 'let in' AS x")
 expect_contains "PostgreSQL that checks no password (trust): 18456" "MSG 18456 14" "$out"
 expect_not_contains "trust: no query ran" "let in" "$out"
 expect_contains "trust: the server log says why" "PostgreSQL did not check the password" "$(cat "$_TDS_LOGS/server-$TRUST_PORT.log")"
+
+echo "== database names resolve case-insensitively, bracketed or not (SQL Server's default collation)"
+out=$(tds_check "CREATE DATABASE [SalesX]")
+expect_not_contains "CREATE DATABASE [SalesX] succeeds" "MSG" "$out"
+expect_eq "PostgreSQL holds it folded to lower case" "salesx" \
+    "$(cluster_psql onprem -At -c "SELECT datname FROM pg_database WHERE lower(datname) = 'salesx'")"
+out=$(tds_check "USE [SalesX]; SELECT DB_NAME() AS db")
+expect_not_contains "db-lib: USE [SalesX] is no 911" "MSG 911" "$out"
+expect_contains "db-lib: USE [SalesX] switches to it" "ROW salesx" "$out"
+out=$(tds_check "USE SalesX; SELECT DB_NAME() AS db")
+expect_contains "db-lib: USE SalesX (plain) alike" "ROW salesx" "$out"
+out=$(tds_check "USE [SALESX]; SELECT DB_NAME() AS db")
+expect_contains "db-lib: USE [SALESX] alike" "ROW salesx" "$out"
+out=$(printf 'USE [SalesX]\ngo\nSELECT DB_NAME() AS db\ngo\nexit\n' |
+      timeout 20 tsql -H 127.0.0.1 -p "$TDS_PORT" -U postgres -P postgres -o q 2>&1 || true)
+expect_not_contains "tsql: USE [SalesX] is no 911" "Msg 911" "$out"
+expect_contains "tsql: USE [SalesX] switches to it" "salesx" "$out"
+out=$(tds_check -D SalesX "SELECT DB_NAME() AS db")
+expect_contains "db-lib: a login into database SalesX" "ROW salesx" "$out"
+out=$(printf 'SELECT DB_NAME() AS db\ngo\nexit\n' |
+      timeout 20 tsql -H 127.0.0.1 -p "$TDS_PORT" -U postgres -P postgres -D SalesX -o q 2>&1 || true)
+expect_contains "tsql: a login into database SalesX" "salesx" "$out"
+expect_not_contains "tsql: a login into database SalesX: no 4060" "Msg 4060" "$out"
+cluster_psql onprem -c 'CREATE DATABASE "ERP_Production"' >/dev/null
+out=$(tds_check "USE [erp_production]; SELECT DB_NAME() AS db")
+expect_contains "USE finds a mixed-case PostgreSQL database by any case" "ROW ERP_Production" "$out"
+out=$(tds_check -D erp_PRODUCTION "SELECT DB_NAME() AS db")
+expect_contains "a login finds it by any case" "ROW ERP_Production" "$out"
+out=$(tds_check "USE [NoSuchDb]; SELECT DB_NAME() AS db")
+expect_contains "USE of a database that does not exist is still 911" "MSG 911 16 Database 'NoSuchDb' does not exist." "$out"
+expect_contains "after a failed USE the session stays where it was" "ROW postgres" "$out"
 
 echo "== batches"
 out=$(tds_check "SELECT 1 AS a; SELECT 'two' AS b, 2.5 AS c; SELECT 3 AS d WHERE false")

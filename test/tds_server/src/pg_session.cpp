@@ -149,6 +149,21 @@ void PgSession::cancel() {
 
 PgResult PgSession::exec(const std::string& sql) { return PgResult(PQexec(conn_, sql.c_str())); }
 
+std::string PgSession::resolve_database_name(const std::string& name) {
+    if (!conn_) return name;
+    const char* params[] = {name.c_str()};
+    PgResult r(PQexecParams(conn_,
+                            "SELECT datname FROM pg_catalog.pg_database WHERE lower(datname) = lower($1) "
+                            "ORDER BY datname = $1 DESC LIMIT 2",
+                            1, nullptr, params, nullptr, nullptr, 0));
+    if (PQresultStatus(r.get()) != PGRES_TUPLES_OK || PQntuples(r.get()) == 0) return name;
+    std::string first = PQgetvalue(r.get(), 0, 0);
+    // Two names differing in case only cannot both exist on SQL Server: without an exact match
+    // there is no telling which one was meant.
+    if (first != name && PQntuples(r.get()) > 1) return name;
+    return first;
+}
+
 std::vector<std::string> PgSession::column_domains(const PGresult* description) {
     int n = PQnfields(description);
     std::vector<std::string> out(static_cast<size_t>(n));

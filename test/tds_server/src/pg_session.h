@@ -58,6 +58,11 @@ public:
     // Runs a statement synchronously (nothing else may be in flight).
     PgResult exec(const std::string& sql);
 
+    // The PostgreSQL database a T-SQL database name means under SQL Server's default
+    // case-insensitive collation: the database of exactly that name, else the only one whose name
+    // differs from it in case alone, else name unchanged (connecting then fails as it should).
+    std::string resolve_database_name(const std::string& name);
+
     // For each column of a described result: its domain name when it is a table column whose
     // declared type is a domain, else empty.
     std::vector<std::string> column_domains(const PGresult* description);

@@ -107,7 +107,24 @@ bool TdsSession::handle_login() {
     };
     if (refuse_logins_) return fail(login_failed_message(login_.user_name, ""), "refuse_logins fault is on");
     std::string sqlstate, message;
-    if (!pg_->connect(config_.pg_host, config_.pg_port, login_.user_name, login_.password, database, sqlstate, message)) {
+    bool connected =
+        pg_->connect(config_.pg_host, config_.pg_port, login_.user_name, login_.password, database, sqlstate, message);
+    if (!connected && sqlstate == "3D000") {
+        // SQL Server finds the login's database case-insensitively; PostgreSQL by the exact name.
+        // Only on this miss is the catalog asked, through the default database.
+        PgSession lookup;
+        std::string ignored_state, ignored_message;
+        if (lookup.connect(config_.pg_host, config_.pg_port, login_.user_name, login_.password, kDefaultDatabase,
+                           ignored_state, ignored_message)) {
+            std::string resolved = lookup.resolve_database_name(database);
+            if (resolved != database) {
+                database = resolved;
+                connected = pg_->connect(config_.pg_host, config_.pg_port, login_.user_name, login_.password, database,
+                                         sqlstate, message);
+            }
+        }
+    }
+    if (!connected) {
         if (sqlstate == "3D000") {
             channel_.append(message_token(simple_error(4060, 11, "Cannot open database \"" + database +
                                                                      "\" requested by the login. The login failed."),
@@ -314,10 +331,21 @@ void TdsSession::handle_set_option(const RewrittenStatement& st) {
 void TdsSession::handle_use(const std::string& database) {
     std::string sqlstate, message;
     std::string old = pg_->database();
+    // `CREATE DATABASE [SalesX]` made salesx (bracketed names fold to lower case) and `USE [SalesX]`
+    // keeps the case: names resolve case-insensitively, as with SQL Server's default collation.
+    const std::string resolved = pg_->resolve_database_name(database);
     auto fresh = std::make_unique<PgSession>();
-    if (!fresh->connect(config_.pg_host, config_.pg_port, login_.user_name, login_.password, database, sqlstate,
+    if (!fresh->connect(config_.pg_host, config_.pg_port, login_.user_name, login_.password, resolved, sqlstate,
                         message)) {
-        emit_error(simple_error(911, 16, "Database '" + database + "' does not exist. Make sure that the name is entered correctly."));
+        if (sqlstate == "3D000") {
+            emit_error(simple_error(911, 16, "Database '" + database +
+                                                 "' does not exist. Make sure that the name is entered correctly."));
+        } else {
+            // SQL Server's answer when the login may not enter that database.
+            emit_error(simple_error(916, 14, "The server principal \"" + login_.user_name +
+                                                 "\" is not able to access the database \"" + database +
+                                                 "\" under the current security context. (" + message + ")"));
+        }
         return;
     }
     pg_ = std::move(fresh);  // a USE is a new PostgreSQL session: PostgreSQL cannot switch databases
