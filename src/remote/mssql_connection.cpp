@@ -71,6 +71,30 @@ struct LoginRecord {
     }
 };
 
+// db-lib refuses a LOGINREC name (user, password, application, database) longer than this many
+// bytes (SYBENTLL) and leaves the field as it was: unchecked, a long password became an empty one.
+constexpr size_t kMaxLoginName = 128;
+
+// One dbsetlname() field; what: "password", "user name", ... The value never goes into a message.
+void set_login_name(LOGINREC* login, int which, const std::string& value, const char* what,
+                    const ConnectionParams& params) {
+    if (value.size() > kMaxLoginName)
+        throw Error(sqlstate::invalid_parameter,
+                    std::string("MSSQL ") + what + " for " + params.describe() + " is " + std::to_string(value.size()) +
+                        " bytes long; FreeTDS db-lib sends at most " + std::to_string(kMaxLoginName) + " bytes",
+                    {}, std::string("SQL Server's own limit is 128 characters; register the database again with a ") +
+                            what + " of at most " + std::to_string(kMaxLoginName) + " bytes (UTF-8)");
+    if (dbsetlname(login, value.c_str(), which) == FAIL)
+        throw Error(sqlstate::internal_error, std::string("FreeTDS db-lib refused the MSSQL ") + what + " for " +
+                                                  params.describe());
+}
+
+void check_login_setting(RETCODE rc, const char* what, const ConnectionParams& params) {
+    if (rc == FAIL)
+        throw Error(sqlstate::internal_error,
+                    std::string("FreeTDS db-lib refused the login's ") + what + " for " + params.describe());
+}
+
 }  // namespace
 
 MssqlActiveScope::MssqlActiveScope(MssqlConnection* conn) : previous(active_connection) { active_connection = conn; }
@@ -112,19 +136,20 @@ MssqlConnection::MssqlConnection(const ConnectionParams& params) : params_(param
     ActiveScope scope(this);
     LoginRecord rec;
     if (rec.login == nullptr) throw Error(sqlstate::out_of_memory, "db-lib could not allocate a login record");
-    DBSETLUSER(rec.login, params.user.c_str());
-    DBSETLPWD(rec.login, params.password.c_str());
-    DBSETLAPP(rec.login, params.application_name.c_str());
-    DBSETLCHARSET(rec.login, "UTF-8");
-    if (!params.database.empty()) DBSETLDBNAME(rec.login, params.database.c_str());
-    dbsetlversion(rec.login, DBVERSION_74);
+    set_login_name(rec.login, DBSETUSER, params.user, "user name", params_);
+    set_login_name(rec.login, DBSETPWD, params.password, "password", params_);
+    set_login_name(rec.login, DBSETAPP, params.application_name, "application name", params_);
+    set_login_name(rec.login, DBSETCHARSET, "UTF-8", "client character set", params_);
+    if (!params.database.empty()) set_login_name(rec.login, DBSETDBNAME, params.database, "database name", params_);
+    check_login_setting(dbsetlversion(rec.login, DBVERSION_74), "TDS version (7.4)", params_);
     // By default the largest TDS packet SQL Server accepts: a 1M-row result then takes 8x fewer
     // packets (reads, header checks) than at db-lib's default of 4096. The server answers with the
     // size it will use. A server sends only full packets, so a result that trickles out slowly is
     // seen later with big ones: the packet_size option trades that back.
-    DBSETLPACKET(rec.login, params.packet_size > 0 ? params.packet_size : kPacketSize);
+    check_login_setting(DBSETLPACKET(rec.login, params.packet_size > 0 ? params.packet_size : kPacketSize),
+                        "packet size", params_);
     int login_seconds = params.connect_timeout_seconds > 0 ? params.connect_timeout_seconds : 60;
-    dbsetlogintime(login_seconds);
+    check_login_setting(dbsetlogintime(login_seconds), "login timeout", params_);
     // The error handler stops waiting at this deadline (it sees SYBETIME every second).
     deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(login_seconds);
     std::string server = params.host + ":" + std::to_string(params.port);
