@@ -37,6 +37,8 @@ CREATE TABLE berqenas.remote_database_registry (
     wireguard_ip         inet,
     tenant_id            bigint REFERENCES berqenas.tenants (id),
     options              jsonb NOT NULL DEFAULT '{}',
+    -- Registered (or last changed) by a non-superuser: every connection must use the password.
+    password_required    boolean NOT NULL DEFAULT true,
     created_at           timestamptz NOT NULL DEFAULT now(),
     updated_at           timestamptz NOT NULL DEFAULT now(),
     -- Reachability, as last measured by test_connection().
@@ -132,12 +134,16 @@ CREATE FUNCTION berqenas._seal_secret(plaintext text, remote_database_id bigint)
     LANGUAGE c STRICT VOLATILE AS 'MODULE_PATHNAME', 'berqenas_seal_secret';
 CREATE FUNCTION berqenas._remote_probe(remote_database_id bigint) RETURNS jsonb
     LANGUAGE c STRICT VOLATILE AS 'MODULE_PATHNAME', 'berqenas_remote_probe';
+-- The role that called into Berqenas (current_user before any SECURITY DEFINER function ran):
+-- ownership checks compare against it, never against the definer.
+CREATE FUNCTION berqenas._invoker() RETURNS regrole
+    LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'berqenas_invoker';
 REVOKE ALL ON FUNCTION berqenas._seal_secret(text, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION berqenas._remote_probe(bigint) FROM PUBLIC;
 
 -- Looks a registered database up by name; 42704 with a pointer to the list when missing.
 CREATE FUNCTION berqenas._remote_database_id(name text) RETURNS bigint
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     found_id bigint;
 BEGIN
@@ -172,6 +178,7 @@ CREATE FUNCTION berqenas.register_remote_database(
 DECLARE
     new_id bigint;
     found_tenant bigint;
+    caller_is_superuser boolean := (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = berqenas._invoker());
 BEGIN
     IF name IS NULL OR name = '' THEN
         RAISE EXCEPTION 'remote database name must not be empty' USING ERRCODE = '22023';
@@ -200,6 +207,10 @@ BEGIN
     IF password IS NULL THEN
         RAISE EXCEPTION 'password must not be null (use '''' for none)' USING ERRCODE = '22023';
     END IF;
+    IF password = '' AND NOT caller_is_superuser THEN
+        RAISE EXCEPTION 'password must not be empty' USING ERRCODE = '22023',
+            DETAIL = 'a non-superuser''s remote connections must authenticate with a password';
+    END IF;
     IF options IS NULL OR jsonb_typeof(options) <> 'object' THEN
         RAISE EXCEPTION 'options must be a JSON object' USING ERRCODE = '22023';
     END IF;
@@ -219,9 +230,10 @@ BEGIN
     LOCK TABLE berqenas.remote_database_secrets IN ROW EXCLUSIVE MODE;
     new_id := nextval('berqenas.remote_database_registry_id_seq');
     INSERT INTO berqenas.remote_database_registry
-        (id, name, database_type, host, port, database_name, username, schema_name, wireguard_ip, tenant_id, options)
+        (id, name, database_type, host, port, database_name, username, schema_name, wireguard_ip, tenant_id, options,
+         password_required)
     VALUES (new_id, name, database_type, btrim(host), port, database_name, username, schema, wireguard_ip,
-            found_tenant, options);
+            found_tenant, options, NOT caller_is_superuser);
     INSERT INTO berqenas.remote_database_secrets (remote_database_id, password_sealed, key_id)
     SELECT new_id, sealed, (get_byte(sealed, 1) << 24) | (get_byte(sealed, 2) << 16)
                            | (get_byte(sealed, 3) << 8) | get_byte(sealed, 4)
@@ -262,10 +274,11 @@ BEGIN
         SELECT 'foreign server'::text, s.srvname::text
           FROM pg_foreign_server s
          WHERE ('remote_database=' || name) = ANY (s.srvoptions);
+    -- Only the jobs schedule_sync made: its name and its command.
     IF to_regclass('cron.job') IS NOT NULL THEN
         RETURN QUERY EXECUTE
-            'SELECT ''schedule''::text, jobname::text FROM cron.job WHERE jobname = $1 OR jobname LIKE $2'
-            USING 'berqenas_' || name, 'berqenas\_' || replace(name, '_', '\_') || '\_%';
+            'SELECT ''schedule''::text, jobname::text FROM cron.job WHERE jobname = $1 AND command = $2'
+            USING 'berqenas_' || name, format('SELECT berqenas.sync(%L)', name);
     END IF;
 END
 $$;
@@ -274,6 +287,7 @@ CREATE FUNCTION berqenas.unregister_remote_database(name text, "cascade" boolean
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     db_id bigint := berqenas._remote_database_id(name);
+    caller regrole := berqenas._invoker();
     dep record;
     needed text;
 BEGIN
@@ -283,6 +297,30 @@ BEGIN
         RAISE EXCEPTION 'cannot unregister remote database "%" because other objects depend on it', name
             USING ERRCODE = '2BP01', DETAIL = needed || ' still need it',
                   HINT = 'use berqenas.unregister_remote_database(name, cascade => true) to remove them too';
+    END IF;
+    -- This function runs as the extension's owner: it drops only what the caller could drop
+    -- herself (a server and the foreign tables on it whose owners' privileges she holds), never
+    -- another role's objects; anything else is 42501, naming it, before anything is dropped.
+    IF "cascade" THEN
+        SELECT format('%s %s', d.what, d.obj), d.owner INTO dep FROM (
+            SELECT 'foreign server' AS what, quote_ident(s.srvname) AS obj, s.srvowner::regrole AS owner, 1 AS ord
+              FROM pg_catalog.pg_foreign_server s
+             WHERE ('remote_database=' || name) = ANY (s.srvoptions)
+               AND NOT pg_catalog.pg_has_role(caller, s.srvowner, 'USAGE')
+            UNION ALL
+            SELECT 'foreign table', c.oid::regclass::text, c.relowner::regrole, 2
+              FROM pg_catalog.pg_foreign_server s
+              JOIN pg_catalog.pg_foreign_table ft ON ft.ftserver = s.oid
+              JOIN pg_catalog.pg_class c ON c.oid = ft.ftrelid
+             WHERE ('remote_database=' || name) = ANY (s.srvoptions)
+               AND NOT pg_catalog.pg_has_role(caller, c.relowner, 'USAGE')) d
+         ORDER BY d.ord, d.obj LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'permission denied to drop % (owned by %)', dep.format, dep.owner
+                USING ERRCODE = '42501',
+                      DETAIL = format('unregister_remote_database(cascade => true) drops only objects you own; you are %s', caller),
+                      HINT = 'its owner must drop it first';
+        END IF;
     END IF;
     FOR dep IN SELECT * FROM berqenas.remote_database_dependents(name) LOOP
         IF dep.kind = 'foreign server' THEN

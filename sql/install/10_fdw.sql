@@ -40,12 +40,30 @@ BEGIN
         RAISE EXCEPTION 'server "%" already exists and does not name remote database "%"', name, name
             USING ERRCODE = '42710', HINT = 'drop or rename that server, then attach again';
     END IF;
-    EXECUTE format('CREATE SCHEMA IF NOT EXISTS %I', target);
+    -- Not CREATE SCHEMA IF NOT EXISTS: it asks for CREATE on the database even when the schema exists.
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n WHERE n.nspname = target) THEN
+        EXECUTE format('CREATE SCHEMA %I', target);
+    END IF;
     EXECUTE format('IMPORT FOREIGN SCHEMA %I FROM SERVER %I INTO %I',
                    coalesce(nullif(db.schema, ''), CASE db.database_type WHEN 'mssql' THEN 'dbo' ELSE 'public' END),
                    name, target);
-    PERFORM berqenas._audit('attach', db_id, name, jsonb_build_object('local_schema', target));
+    PERFORM berqenas._audit_attach(name, target);
     RETURN target;
+END
+$$;
+
+-- attach runs as its caller (the server and foreign tables are hers); its audit row is written
+-- here, as the owner, and only for a server of that name the caller owns.
+CREATE FUNCTION berqenas._audit_attach(name text, local_schema text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_foreign_server s
+                    WHERE s.srvname = _audit_attach.name
+                      AND pg_catalog.pg_has_role(berqenas._invoker(), s.srvowner, 'USAGE')) THEN
+        RAISE EXCEPTION 'permission denied for foreign server "%"', name USING ERRCODE = '42501';
+    END IF;
+    PERFORM berqenas._audit('attach', berqenas._remote_database_id(name), name,
+                            jsonb_build_object('local_schema', local_schema));
 END
 $$;
 
@@ -54,5 +72,7 @@ GRANT EXECUTE ON FUNCTION
     berqenas.fdw_connections(),
     berqenas.fdw_disconnect(text),
     berqenas.fdw_execute(text, text),
-    berqenas.attach(text, text)
+    berqenas.attach(text, text),
+    berqenas._audit_attach(text, text),
+    berqenas._remote_database_id(text)
     TO berqenas_admin;

@@ -35,7 +35,21 @@ CREATE TABLE berqenas.sync_tables (
     last_synced_at     timestamptz,
     realtime_applied   bigint NOT NULL DEFAULT 0,
     realtime_applied_at timestamptz,
+    local_table_oid    oid,           -- the table Berqenas created (NULL: not created yet); only it is written
     UNIQUE (remote_database_id, remote_schema, remote_table)
+);
+
+-- The one schema each registration syncs into. A sync writes only there, and only into tables it
+-- created (sync_tables.local_table_oid): the schema is one Berqenas created for that registration
+-- (created_by_berqenas), or one the caller owned and named explicitly as target_schema.
+CREATE TABLE berqenas.sync_schemas (
+    remote_database_id  bigint PRIMARY KEY
+                        REFERENCES berqenas.remote_database_registry (id) ON DELETE CASCADE,
+    schema_name         text NOT NULL UNIQUE,
+    schema_oid          oid NOT NULL,
+    created_by_berqenas boolean NOT NULL,
+    claimed_by          name NOT NULL,
+    claimed_at          timestamptz NOT NULL DEFAULT now()
 );
 
 -- What each sync did, line by line (sync_logs).
@@ -207,6 +221,7 @@ SELECT pg_catalog.pg_extension_config_dump('berqenas.sync_configs', '');
 SELECT pg_catalog.pg_extension_config_dump('berqenas.sync_tables', '');
 SELECT pg_catalog.pg_extension_config_dump('berqenas.sync_tables_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('berqenas.sync_job_log', '');
+SELECT pg_catalog.pg_extension_config_dump('berqenas.sync_schemas', '');
 SELECT pg_catalog.pg_extension_config_dump('berqenas.sync_job_log_id_seq', '');
 
 ------------------------------------------------------------------------------------------------
@@ -288,6 +303,149 @@ CREATE FUNCTION berqenas._sync_close_realtime_runs(db_id bigint, why text) RETUR
     SELECT u.id, 'info', 'realtime run closed (' || why || ')' FROM u
 $$;
 
+-- Where a registration's synced tables may land (see berqenas.sync_schemas). configure_sync and
+-- the first sync claim the schema: a schema that does not exist yet is created, owned by
+-- Berqenas; an existing one only when target_schema named it (explicit) and the caller holds its
+-- owner's privileges. Anything else, and a schema another registration holds, is 42501.
+CREATE FUNCTION berqenas._sync_claim_schema(db_id bigint, target text, explicit boolean) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    caller regrole := berqenas._invoker();
+    claim berqenas.sync_schemas;
+    holder text;
+    ns_oid oid;
+    ns_owner oid;
+BEGIN
+    SELECT n.oid, n.nspowner INTO ns_oid, ns_owner FROM pg_catalog.pg_namespace n WHERE n.nspname = target;
+    SELECT * INTO claim FROM berqenas.sync_schemas s WHERE s.schema_name = target FOR UPDATE;
+    IF FOUND AND claim.remote_database_id <> db_id THEN
+        SELECT r.name INTO holder FROM berqenas.remote_database_registry r WHERE r.id = claim.remote_database_id;
+        RAISE EXCEPTION 'permission denied for schema "%": it receives the synced tables of remote database "%"',
+                        target, holder
+            USING ERRCODE = '42501', HINT = 'give this registration a target_schema of its own';
+    END IF;
+    IF FOUND THEN
+        PERFORM berqenas._sync_check_schema(db_id);
+        RETURN;
+    END IF;
+    IF ns_oid IS NULL THEN
+        EXECUTE format('CREATE SCHEMA %I', target);
+        SELECT n.oid INTO ns_oid FROM pg_catalog.pg_namespace n WHERE n.nspname = target;
+        -- Readers of synced data: the admins (tenant roles get theirs through grant_tenant).
+        EXECUTE format('GRANT USAGE ON SCHEMA %I TO berqenas_admin', target);
+        INSERT INTO berqenas.sync_schemas AS s (remote_database_id, schema_name, schema_oid, created_by_berqenas, claimed_by)
+        VALUES (db_id, target, ns_oid, true, caller::text)
+        ON CONFLICT (remote_database_id) DO UPDATE
+           SET schema_name = EXCLUDED.schema_name, schema_oid = EXCLUDED.schema_oid,
+               created_by_berqenas = true, claimed_by = EXCLUDED.claimed_by, claimed_at = now();
+    ELSIF explicit AND pg_catalog.pg_has_role(caller, ns_owner, 'USAGE') THEN
+        INSERT INTO berqenas.sync_schemas AS s (remote_database_id, schema_name, schema_oid, created_by_berqenas, claimed_by)
+        VALUES (db_id, target, ns_oid, false, caller::text)
+        ON CONFLICT (remote_database_id) DO UPDATE
+           SET schema_name = EXCLUDED.schema_name, schema_oid = EXCLUDED.schema_oid,
+               created_by_berqenas = false, claimed_by = EXCLUDED.claimed_by, claimed_at = now();
+    ELSE
+        RAISE EXCEPTION 'permission denied for schema "%": Berqenas syncs only into a schema it creates for the registration, or one you own',
+                        target
+            USING ERRCODE = '42501',
+                  DETAIL = format('schema "%s" exists and is owned by %s; you are %s', target, ns_owner::regrole, caller),
+                  HINT = CASE WHEN explicit THEN 'name a schema that does not exist yet (Berqenas creates it), or one you own'
+                              ELSE 'name a target_schema that does not exist yet (Berqenas creates it), or one you own' END;
+    END IF;
+END
+$$;
+
+-- The claimed schema of a registration, checked before a sync writes: still the schema that was
+-- claimed (not dropped and made again by someone else). A schema Berqenas created and that was
+-- dropped since is created again. Returns its name.
+CREATE FUNCTION berqenas._sync_check_schema(db_id bigint) RETURNS text
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    claim berqenas.sync_schemas;
+    ns_oid oid;
+BEGIN
+    SELECT * INTO claim FROM berqenas.sync_schemas s WHERE s.remote_database_id = db_id;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    SELECT n.oid INTO ns_oid FROM pg_catalog.pg_namespace n WHERE n.nspname = claim.schema_name;
+    IF ns_oid = claim.schema_oid THEN
+        RETURN claim.schema_name;
+    ELSIF ns_oid IS NULL AND claim.created_by_berqenas THEN
+        EXECUTE format('CREATE SCHEMA %I', claim.schema_name);
+        EXECUTE format('GRANT USAGE ON SCHEMA %I TO berqenas_admin', claim.schema_name);
+        UPDATE berqenas.sync_schemas s SET schema_oid = (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = claim.schema_name)
+         WHERE s.remote_database_id = db_id;
+        RETURN claim.schema_name;
+    ELSIF ns_oid IS NULL THEN
+        RAISE EXCEPTION 'schema "%" that remote database syncs into no longer exists', claim.schema_name
+            USING ERRCODE = '3F000', HINT = 'create it again and run berqenas.configure_sync with target_schema';
+    END IF;
+    RAISE EXCEPTION 'permission denied for schema "%": it was dropped and made again since Berqenas claimed it', claim.schema_name
+        USING ERRCODE = '42501', HINT = 'run berqenas.configure_sync again to claim it, if it is yours';
+END
+$$;
+
+-- The local table a sync of (remote_schema, remote_table) writes: its oid when it exists and is
+-- the one Berqenas created for this registration, NULL when it does not exist yet (the sync
+-- creates it). Any other relation of that name is 42501: Berqenas never writes into a table it did
+-- not create. Claims the default schema for a database synced without configure_sync.
+CREATE FUNCTION berqenas._sync_target_table(db_id bigint, remote_schema text, remote_table text,
+                                            local_schema text, local_table text) RETURNS oid
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    claimed text := berqenas._sync_check_schema(db_id);
+    rel oid;
+    recorded oid;
+BEGIN
+    IF claimed IS NULL THEN
+        PERFORM berqenas._sync_claim_schema(db_id, local_schema, false);
+        claimed := local_schema;
+    END IF;
+    IF claimed <> local_schema THEN
+        RAISE EXCEPTION 'permission denied for schema "%": remote database syncs into schema "%"', local_schema, claimed
+            USING ERRCODE = '42501';
+    END IF;
+    SELECT c.oid INTO rel FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = local_schema AND c.relname = local_table;
+    IF rel IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT t.local_table_oid INTO recorded FROM berqenas.sync_tables t
+     WHERE t.remote_database_id = db_id AND t.remote_schema = _sync_target_table.remote_schema
+       AND t.remote_table = _sync_target_table.remote_table;
+    IF recorded IS DISTINCT FROM rel THEN
+        RAISE EXCEPTION 'permission denied for table %: Berqenas did not create it for this registration',
+                        format('%I.%I', local_schema, local_table)
+            USING ERRCODE = '42501',
+                  DETAIL = format('%s is owned by %s', rel::regclass, (SELECT c.relowner::regrole FROM pg_catalog.pg_class c WHERE c.oid = rel)),
+                  HINT = 'Berqenas writes only into tables it created; drop or rename that table, or sync into another target_schema';
+    END IF;
+    RETURN rel;
+END
+$$;
+
+-- A synced table as recorded, before rollback, verify or the realtime worker touch it: its oid,
+-- NULL when it is gone; 42501 when another relation now has its name.
+CREATE FUNCTION berqenas._sync_owned_table(table_id bigint) RETURNS regclass
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    t berqenas.sync_tables;
+    rel oid;
+BEGIN
+    SELECT * INTO t FROM berqenas.sync_tables s WHERE s.id = table_id;
+    rel := to_regclass(format('%I.%I', t.local_schema, t.local_table));
+    IF rel IS NULL THEN
+        RETURN NULL;
+    ELSIF rel IS DISTINCT FROM t.local_table_oid THEN
+        RAISE EXCEPTION 'permission denied for table %: Berqenas did not create it for this registration',
+                        format('%I.%I', t.local_schema, t.local_table)
+            USING ERRCODE = '42501', HINT = 'Berqenas reads and writes only tables it created';
+    END IF;
+    RETURN rel::regclass;
+END
+$$;
+
 CREATE FUNCTION berqenas.configure_sync(
     name text, sync_mode text DEFAULT 'full', tables text[] DEFAULT NULL,
     timestamp_column text DEFAULT 'updated_at', target_schema text DEFAULT NULL,
@@ -328,6 +486,7 @@ BEGIN
         RAISE EXCEPTION 'remote database "%" already syncs into schema "%"', name, old.target_schema
             USING ERRCODE = '55000', HINT = 'drop that schema''s tables from berqenas.sync_tables first, or keep the schema';
     END IF;
+    PERFORM berqenas._sync_claim_schema(db_id, schema_name, target_schema IS NOT NULL);
     -- Leaving realtime: the remote loses its capture objects first (the worker then stops).
     IF FOUND AND old.sync_mode = 'realtime' AND sync_mode <> 'realtime' THEN
         capture := berqenas._sync_capture(db_id, false);
@@ -584,7 +743,7 @@ BEGIN
               WHERE st.id IN (SELECT jr.sync_table_id FROM berqenas.sync_journal jr WHERE jr.sync_job_id = ANY (runs))
               ORDER BY st.id LOOP
         target := format('%I.%I', t.local_schema, t.local_table);
-        IF to_regclass(target) IS NULL THEN
+        IF berqenas._sync_owned_table(t.id) IS NULL THEN   -- 42501 when another relation took its name
             CONTINUE;
         END IF;
         restored := 0;

@@ -6,13 +6,17 @@
 #include "crypto/secret_box.hpp"
 #include "pg/settings.hpp"
 
+extern "C" {
+#include "miscadmin.h"
+}
+
 namespace berqenas::catalog {
 
 namespace {
 
 const char* select_by = R"(
     SELECT r.id, r.name, r.database_type, r.host, r.port, r.database_name, r.username,
-           coalesce(r.schema_name, ''), s.password_sealed::text
+           coalesce(r.schema_name, ''), s.password_sealed::text, r.password_required
       FROM berqenas.remote_database_registry r
       LEFT JOIN berqenas.remote_database_secrets s ON s.remote_database_id = r.id
      WHERE )";
@@ -33,6 +37,10 @@ RemoteDatabase from_row(const pg::SpiResult& r, const std::string& what) {
     db.schema = *row[7];
     db.connection.connect_timeout_seconds = pg::Settings::connect_timeout_seconds;
     db.connection.query_timeout_seconds = pg::Settings::remote_query_timeout_seconds;
+    // A registration a non-superuser made, or a connection on a non-superuser's behalf (the FDW
+    // runs as its caller; the SQL API as its definer, called by the outer user).
+    const bool superusers = pg::pg_call([] { return superuser_arg(GetUserId()) && superuser_arg(GetOuterUserId()); });
+    db.connection.require_password = *row[9] == "t" || !superusers;
     if (row[8]) {
         crypto::KeyRing ring = load_key_ring(KeyFileMissing::fail);
         db.connection.password = crypto::open_secret(ring, from_hex(*row[8]), secret_context(db.id));

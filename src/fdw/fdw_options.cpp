@@ -197,6 +197,8 @@ remote::ConnectionParams connection_params(Oid server_oid, Oid user_oid, std::st
     if (options.count("query_timeout")) params.query_timeout_seconds = int(parse_int("query_timeout", options["query_timeout"]));
     if (options.count("packet_size")) params.packet_size = int(parse_int("packet_size", options["packet_size"]));
     params.application_name = "berqenas_fdw";
+    // The user the scan runs as (a view's owner, say) must be a superuser to connect without a password.
+    if (!pg::pg_call([&] { return superuser_arg(user_oid); })) params.require_password = true;
     return params;
 }
 

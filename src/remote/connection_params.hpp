@@ -22,6 +22,9 @@ struct ConnectionParams {
     int query_timeout_seconds = 0;    // 0: no limit
     int packet_size = 0;              // MSSQL: bytes per TDS packet to ask for (4096..32767); 0: 32767
     std::string application_name = "berqenas";
+    // The connection must authenticate with this password (PostgreSQL: PQconnectionUsedPassword),
+    // so a non-superuser cannot borrow the server's own trust or peer access (as postgres_fdw).
+    bool require_password = false;
 
     // "postgresql://user@host:port/db" — for messages; never holds the password.
     std::string describe() const;

@@ -253,6 +253,11 @@ private:
 };
 
 PgConnection::PgConnection(const ConnectionParams& params) : params_(params) {
+    // libpq would fill an empty password from PGPASSWORD or ~/.pgpass of the server's OS user.
+    if (params.require_password && params.password.empty())
+        throw Error(sqlstate::invalid_authorization, "password is required to connect to " + params_.describe(),
+                    "the registration has an empty password",
+                    "a non-superuser's remote connection must authenticate with a password");
     std::string port = std::to_string(params.port);
     std::string timeout = std::to_string(params.connect_timeout_seconds);
     const char* keys[] = {"host", "port", "dbname", "user", "password", "application_name",
@@ -285,6 +290,14 @@ PgConnection::PgConnection(const ConnectionParams& params) : params_(params) {
                     message.find("no pg_hba.conf entry") != std::string::npos;
         throw Error(auth ? sqlstate::invalid_authorization : sqlstate::cannot_connect,
                     "cannot connect to " + params_.describe() + ": " + message, message);
+    }
+    if (params.require_password && !PQconnectionUsedPassword(conn_)) {
+        PQfinish(conn_);
+        conn_ = nullptr;
+        throw Error(sqlstate::invalid_authorization, "password is required to connect to " + params_.describe(),
+                    "the remote server let the connection in without asking for its password",
+                    "a non-superuser's remote connection must authenticate with a password: make the remote "
+                    "ask for one (scram-sha-256 in pg_hba.conf), or have a superuser register it");
     }
     PQsetnonblocking(conn_, 1);
 }

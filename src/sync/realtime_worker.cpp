@@ -264,6 +264,8 @@ TableApplier& applier_for(Worker& w, pg::SpiSession& spi, const CapturedTable& t
     for (const auto& c : a.remote.columns) a.columns.push_back(c.name);
     a.fetch_sql = capture_fetch_sql(w.conn->kind(), a.remote, a.columns, SyncSettings::realtime_batch);
     const std::string target = qualified(t.local_schema, t.local_table);
+    // Only the table Berqenas created for this registration (42501 when another took its name).
+    spi.execute("SELECT berqenas._sync_owned_table($1::bigint)", {to_s(t.id)});
     // Local column types, by name.
     std::map<std::string, Oid> local_types;
     for (auto& r : spi.execute("SELECT attname, atttypid FROM pg_catalog.pg_attribute WHERE attrelid = $1::regclass "

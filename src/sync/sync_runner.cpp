@@ -177,7 +177,6 @@ struct Context {
     ProgressReport* progress = nullptr;
     std::vector<LogLine>* log = nullptr;
     std::vector<PendingSwap> swaps;
-    bool schema_ready = false;
 };
 
 std::string key_equal(const std::vector<std::string>& key, const std::string& a, const std::string& b) {
@@ -274,10 +273,11 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
     const std::string local_schema = cfg.target_schema;
     const std::string local_table = table_name;
     const std::string target = qualified(local_schema, local_table);
-    auto existing = spi.scalar(
-        "SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')",
-        {local_schema, local_table});
+    // Only a table Berqenas created for this registration, in the schema it claimed: anything else
+    // of that name is refused (42501) before a row is written.
+    auto existing = spi.scalar("SELECT berqenas._sync_target_table($1::bigint, $2, $3, $4, $5)",
+                               {std::to_string(cfg.remote_database_id), cfg.remote_schema, table_name, local_schema,
+                                local_table});
     std::optional<std::vector<LocalColumn>> local;
     if (existing) {
         local.emplace();
@@ -291,13 +291,11 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
     if (rt.primary_key.empty() && cfg.mode != "full")
         ctx.log->push_back({"warning", table_name, "remote table \"" + table_name +
                                                        "\" has no primary key: copied in full on every sync"});
-    if (!ctx.schema_ready) {
-        if (!spi.scalar("SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1", {local_schema}))
-            spi.execute("CREATE SCHEMA " + quote_ident(local_schema));
-        ctx.schema_ready = true;
-    }
     for (const auto& statement : plan.statements) spi.execute(statement);
-    if (plan.create) ctx.log->push_back({"info", table_name, "created local table " + target});
+    if (plan.create) {
+        spi.execute("GRANT SELECT ON " + target + " TO berqenas_admin");
+        ctx.log->push_back({"info", table_name, "created local table " + target});
+    }
     for (const auto& c : plan.added_columns)
         ctx.log->push_back({"info", table_name, "added column " + c + " (new on the remote)"});
 
@@ -312,12 +310,13 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
     const std::string key_array = pg::text_array_literal(rt.primary_key);
     auto table_row = spi.execute(
         "INSERT INTO berqenas.sync_tables AS t (remote_database_id, remote_schema, remote_table, local_schema, local_table, "
-        "primary_key, timestamp_column) VALUES ($1::bigint, $2, $3, $4, $5, $6::text[], $7) "
+        "primary_key, timestamp_column, local_table_oid) VALUES ($1::bigint, $2, $3, $4, $5, $6::text[], $7, $8::regclass) "
         "ON CONFLICT (remote_database_id, remote_schema, remote_table) DO UPDATE SET local_schema = EXCLUDED.local_schema, "
-        "local_table = EXCLUDED.local_table, primary_key = EXCLUDED.primary_key, timestamp_column = EXCLUDED.timestamp_column "
+        "local_table = EXCLUDED.local_table, primary_key = EXCLUDED.primary_key, timestamp_column = EXCLUDED.timestamp_column, "
+        "local_table_oid = EXCLUDED.local_table_oid "
         "RETURNING t.id, CASE WHEN t.timestamp_column IS NOT DISTINCT FROM $7 THEN t.watermark END",
         {std::to_string(cfg.remote_database_id), cfg.remote_schema, table_name, local_schema, local_table, key_array,
-         ts_column.empty() ? pg::SqlValue{} : pg::SqlValue{ts_column}});
+         ts_column.empty() ? pg::SqlValue{} : pg::SqlValue{ts_column}, target});
     const long long table_id = std::stoll(*table_row.rows[0][0]);
     const std::optional<std::string> old_watermark = table_row.rows[0][1];
 

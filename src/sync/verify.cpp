@@ -290,8 +290,10 @@ Datum sync_verify(FunctionCallInfo fcinfo) {
         pg::SpiSession spi;
         cfg = load_sync_config(spi, id);
         db = catalog::load_remote_database(spi, id);
+        // _sync_owned_table: 42501 when another relation took a synced table's name.
         for (auto& r : spi.execute("SELECT remote_table, local_schema, local_table FROM berqenas.sync_tables "
-                                   "WHERE remote_database_id = $1::bigint AND last_synced_at IS NOT NULL ORDER BY remote_table",
+                                   "WHERE remote_database_id = $1::bigint AND last_synced_at IS NOT NULL "
+                                   "AND berqenas._sync_owned_table(id) IS NOT NULL ORDER BY remote_table",
                                    {std::to_string(id)}).rows) {
             TableShape s;
             s.remote_table = *r[0];
