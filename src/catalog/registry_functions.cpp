@@ -27,7 +27,16 @@ namespace {
 Datum seal_secret(FunctionCallInfo fcinfo) {
     std::string plaintext = pg::text_arg(fcinfo, 0);
     long long id = pg::int64_arg(fcinfo, 1);
-    crypto::KeyRing ring = load_key_ring(KeyFileMissing::create);
+    // A new key file only for the first secret: with sealed secrets stored, a missing key file is
+    // lost, and a fresh key would seal new secrets while every older one stays unopenable.
+    bool others_sealed;
+    {
+        pg::SpiSession spi;
+        others_sealed = spi.scalar("SELECT 1 FROM berqenas.remote_database_secrets WHERE remote_database_id <> $1::bigint LIMIT 1",
+                                   {std::to_string(id)})
+                            .has_value();
+    }
+    crypto::KeyRing ring = load_key_ring(others_sealed ? KeyFileMissing::fail : KeyFileMissing::create);
     return pg::bytea_datum(crypto::seal_secret(ring, plaintext, secret_context(id)));
 }
 
@@ -95,7 +104,18 @@ Datum rotate_secret_key(FunctionCallInfo) {
         pg::check_for_interrupts();
         long long id = std::stoll(*row[0]);
         std::string sealed = from_hex(*row[1]);
-        std::string plain = crypto::open_secret(ring, sealed, secret_context(id));
+        std::string plain;
+        try {
+            plain = crypto::open_secret(ring, sealed, secret_context(id));
+        } catch (const Error& e) {
+            // Name the registration: the whole rotation stops on it and nothing changes.
+            auto name = spi.scalar("SELECT name FROM berqenas.remote_database_registry WHERE id = $1::bigint",
+                                   {std::to_string(id)});
+            throw Error(e.sqlstate(),
+                        "cannot rotate the secret key: the secret of remote database \"" + name.value_or("?") +
+                            "\" does not open",
+                        e.what(), "nothing was changed; register that database again (or restore its key), then rotate");
+        }
         std::string resealed = crypto::seal_secret(ring, plain, secret_context(id));
         spi.execute(
             "UPDATE berqenas.remote_database_secrets SET password_sealed = decode($2, 'hex'), key_id = $3::int, "

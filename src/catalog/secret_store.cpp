@@ -27,7 +27,14 @@ std::string key_file_path() {
 
 crypto::KeyRing load_key_ring(KeyFileMissing when_missing) {
     std::string path = key_file_path();
-    return when_missing == KeyFileMissing::create ? crypto::KeyRing::load_or_create(path) : crypto::KeyRing::load(path);
+    if (when_missing == KeyFileMissing::create) return crypto::KeyRing::load_or_create(path);
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0 && errno == ENOENT)
+        throw Error(sqlstate::config_file_error, "secret key file \"" + path + "\" is missing, and secrets sealed with it are stored",
+                    "Berqenas does not make a new key while sealed secrets exist: they would never open again",
+                    "restore the key file from your backup to that path (mode 0600, owned by the server's OS user), "
+                    "or set berqenas.secret_key_file to where it is; see docs/secrets.md");
+    return crypto::KeyRing::load(path);
 }
 
 std::string secret_context(long long remote_database_id) {
