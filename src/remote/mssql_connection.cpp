@@ -2,6 +2,7 @@
 // handler decides to go on waiting, or to cancel the batch (local cancel, query timeout).
 #include "remote/mssql_connection.hpp"
 
+#include <cerrno>
 #include <cstring>
 #include <mutex>
 
@@ -26,22 +27,25 @@ using ActiveScope = MssqlActiveScope;
 constexpr int kPacketSize = 32767;
 constexpr std::chrono::seconds kTimerPeriod{1};   // dbsettime(): SYBETIME fires after each second of waiting
 
-int handle_error(DBPROCESS*, int severity, int dberr, int, char* dberrstr, char* oserrstr) {
+int handle_error(DBPROCESS*, int severity, int dberr, int oserr, char* dberrstr, char* oserrstr) {
     MssqlConnection* c = active_connection;
     if (dberr == SYBETIME) {
-        // Fired every second while waiting: keep waiting unless cancelled or past the deadline.
-        // Rows read since the deadline was set mean this wait began after the last of them, one
-        // timer period ago: the timeout counts from there.
+        // Fired every second while waiting (for a batch or, during login, for the server's answer):
+        // keep waiting unless cancelled or past the deadline. Rows read since the deadline was set
+        // mean this wait began after the last of them, one timer period ago: the timeout counts
+        // from there.
         if (c != nullptr && c->rows_read_ != c->rows_read_at_deadline_) c->restart_deadline(kTimerPeriod);
         if (c != nullptr && !interrupt_pending() && std::chrono::steady_clock::now() < c->deadline_) return INT_CONTINUE;
-        if (c != nullptr) c->messages_.push_back({SYBETIME, severity, false, interrupt_pending() ? "cancelled" : "query timed out"});
+        if (c != nullptr)
+            c->messages_.push_back({SYBETIME, severity, false,
+                                    interrupt_pending() ? "cancelled" : c->logging_in_ ? "login timed out" : "query timed out"});
         // During login there is no batch to cancel: fail dbopen() (INT_TIMEOUT would keep it waiting).
         return c == nullptr || c->logging_in_ ? INT_CANCEL : INT_TIMEOUT;
     }
     if (c != nullptr) {
         std::string text = dberrstr ? dberrstr : "db-lib error";
         if (oserrstr && *oserrstr) text += std::string(" (") + oserrstr + ")";
-        c->messages_.push_back({dberr, severity, false, text});
+        c->messages_.push_back({dberr, severity, false, text, oserr});
     }
     return INT_CANCEL;
 }
@@ -148,13 +152,28 @@ MssqlConnection::MssqlConnection(const ConnectionParams& params) : params_(param
     // seen later with big ones: the packet_size option trades that back.
     check_login_setting(DBSETLPACKET(rec.login, params.packet_size > 0 ? params.packet_size : kPacketSize),
                         "packet size", params_);
+    // A login must stop at a cancel or statement_timeout as promptly as a batch, but db-lib calls
+    // nothing of ours while it waits in dbopen() except SYBETIME when a login-time slice of silence
+    // ends. So the login time is one timer period, and the error handler goes on waiting until
+    // this deadline unless a cancel is pending. The TCP connect gives up at the end of that one
+    // period without asking (SYBECONN with ETIMEDOUT): it is tried again until the deadline.
     int login_seconds = params.connect_timeout_seconds > 0 ? params.connect_timeout_seconds : 60;
-    check_login_setting(dbsetlogintime(login_seconds), "login timeout", params_);
-    // The error handler stops waiting at this deadline (it sees SYBETIME every second).
+    check_login_setting(dbsetlogintime(int(kTimerPeriod.count())), "login timeout", params_);
     deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(login_seconds);
     std::string server = params.host + ":" + std::to_string(params.port);
+    auto connect_timed_out = [this] {
+        for (const auto& m : messages_)
+            if (m.number == SYBECONN && m.os_error == ETIMEDOUT) return true;
+        return false;
+    };
     logging_in_ = true;
-    dbproc_ = dbopen(rec.login, server.c_str());
+    for (;;) {
+        messages_.clear();
+        dbproc_ = dbopen(rec.login, server.c_str());
+        if (dbproc_ != nullptr || !connect_timed_out() || interrupt_pending() ||
+            std::chrono::steady_clock::now() >= deadline_)
+            break;
+    }
     logging_in_ = false;
     if (dbproc_ == nullptr) {
         check_interrupts();

@@ -20,6 +20,7 @@ struct MssqlMessage {
     int severity = 0;
     bool from_server = false;
     std::string text;
+    int os_error = 0;      // errno db-lib reported with it (e.g. ETIMEDOUT for a TCP connect), 0: none
 };
 
 class MssqlConnection final : public RemoteConnection {
