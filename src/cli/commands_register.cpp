@@ -4,6 +4,7 @@
 #include "context.hpp"
 #include "exit_codes.hpp"
 #include "json_output.hpp"
+#include "number_option.hpp"
 #include "password_input.hpp"
 
 #include <fmt/core.h>
@@ -71,7 +72,7 @@ void add_register_command(CLI::App* group, Context& ctx) {
     cmd->add_option("--type", o->type, "mssql or postgresql")->required()->check(CLI::IsMember({"mssql", "postgresql"}));
     o->host_opt = cmd->add_option("--host", o->host, "host name or address (default: --wg-ip)");
     o->port_opt = cmd->add_option("--port", o->port, "port (default: 1433 for mssql, 5432 for postgresql)")
-                      ->check(CLI::Range(1, 65535));
+                      ->check(whole_number(1, 65535));
     cmd->add_option("--database", o->database, "database name on the remote server")->required();
     cmd->add_option("--username", o->username, "login on the remote server")->required();
     o->password_opt = cmd->add_option("--password", o->password,

@@ -5,6 +5,7 @@
 #include "exit_codes.hpp"
 #include "formatting.hpp"
 #include "json_output.hpp"
+#include "number_option.hpp"
 #include "table_printer.hpp"
 
 #include <fmt/core.h>
@@ -285,13 +286,13 @@ void add_sync_commands(CLI::App* sync, Context& ctx) {
 
     cmd = sync->add_subcommand("history", "past syncs, newest first (berqenas.sync_history)");
     auto hist = named(cmd);
-    cmd->add_option("--limit", hist->limit, "how many (default 10)")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--limit", hist->limit, "how many (default 10)")->check(whole_number(0));
     on_chosen(cmd, ctx, [&ctx, hist] { return history(ctx, *hist); });
 
     cmd = sync->add_subcommand("logs", "sync log lines (berqenas.sync_logs)");
     auto lg = named(cmd);
     lg->level = "info";
-    cmd->add_option("--tail", lg->tail, "the last N lines (default 100)")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--tail", lg->tail, "the last N lines (default 100)")->check(whole_number(0));
     cmd->add_option("--level", lg->level, "debug, info, warning or error and above (default info)")
         ->check(CLI::IsMember({"debug", "info", "warning", "error"}));
     on_chosen(cmd, ctx, [&ctx, lg] { return logs(ctx, *lg); });

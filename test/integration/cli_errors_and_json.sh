@@ -77,7 +77,6 @@ run 2 frobnicate
 run 2 db test
 run 2 db status a b
 run 2 sync register --name x --type oracle --host h --database d --username u --password p
-run 2 sync register --name x --type mssql --host h --port 0 --database d --username u --password p
 run 2 sync register --name x --type mssql --host h --database d --password p
 run 2 sync register --name x --type mssql --host h --database d --username u --password p --password-stdin
 run 2 sync register --name x --type mssql --database d --username u --password p
@@ -86,6 +85,24 @@ run 2 sync register --name x --type mssql --host h --database d --username u --p
 expect_err 'no password on standard input'
 run 2 sync configure erp --mode sometimes
 run 2 sync history erp --limit -1
+# Every numeric option says what it expects, not CLI11's "not in range 0.000000 to <300 digits>".
+for args in "sync history erp --limit" "sync logs erp --tail"; do
+    opt=${args##* }
+    for bad in -5 abc 1.5 ''; do
+        # shellcheck disable=SC2086
+        run 2 $args "$bad"
+        expect_err "^$opt: must be a whole number of 0 or more, not '$bad'$"
+        if grep -q -e '179769' -e 'not in range' -e 'Could not convert' "$ERR"; then echo "unhelpful: $(cat "$ERR")"; exit 1; fi
+    done
+    # shellcheck disable=SC2086
+    run 2 $args 99999999999
+    expect_err "^$opt: must be at most 2147483647, not '99999999999'$"
+done
+for bad in abc 0 -1 65536 1433.5; do
+    run 2 sync register --name x --type mssql --host h --port "$bad" --database d --username u --password p
+    expect_err "^--port: must be a whole number from 1 to 65535, not '$bad'$"
+    if grep -q -e 'not in range' -e 'Could not convert' "$ERR"; then echo "unhelpful: $(cat "$ERR")"; exit 1; fi
+done
 run 2 sync logs erp --level loud
 run 2 sync run erp --no-such-option
 run 2 tenant create
