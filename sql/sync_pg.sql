@@ -57,7 +57,14 @@ SELECT c - 'tables' AS config, c -> 'tables' AS tables
 SELECT pg_temp.error_of($$SELECT berqenas.configure_sync('rs_erp', 'sometimes')$$);
 SELECT pg_temp.error_of($$SELECT berqenas.configure_sync('rs_erp', 'incremental', method => 'logical')$$);
 SELECT pg_temp.error_of($$SELECT berqenas.sync('nobody')$$);
+-- A timestamp column no table has is refused (incremental would silently copy everything in full).
+SELECT pg_temp.error_of($$SELECT berqenas.configure_sync('rs_erp', 'incremental', ARRAY['rs_customers', 'rs_orders'],
+                                                         timestamp_column => 'changed_on', target_schema => 'rs_local')$$);
+SELECT sync_mode, timestamp_column FROM berqenas.sync_configs WHERE remote_database_id = berqenas._remote_database_id('rs_erp');
 
+-- Never synced: verify reports every configured table as never synced, not a match.
+SELECT v ->> 'match' AS match, v ->> 'state' AS state, v -> 'never_synced' AS never_synced, v -> 'tables' AS tables
+  FROM berqenas.verify('rs_erp') AS v;
 -- First sync: tables created from the remote schema, with their primary keys, every row copied.
 SELECT pg_temp.counts(s) AS first_sync, s ->> 'sync_id' ~ '^sync_[0-9]{8}_[0-9]{6}(_[0-9]+)?$' AS readable_id,
        (s ->> 'duration_seconds')::numeric >= 0 AS has_duration, (s -> 'tables' -> 'rs_customers' ->> 'bytes')::int > 0 AS has_bytes
@@ -97,8 +104,9 @@ SELECT pg_temp.counts(berqenas.sync('rs_erp', ARRAY['rs_customers'], "full" => t
 SELECT count(*) AS customers, count(*) FILTER (WHERE id = 150) AS deleted_row_left FROM rs_local.rs_customers;
 SELECT pg_temp.error_of($$SELECT berqenas.sync('rs_erp', ARRAY['rs_nokey'])$$);
 
--- verify: counts and checksums agree; a local change is named by its key.
-SELECT v ->> 'match' AS match, v -> 'tables' -> 'rs_customers' ->> 'remote_rows' AS remote_rows,
+-- verify: counts and checksums agree; a local change is named by its key. The newest sync failed
+-- (the refused one just above), so the copy may be stale: no match, and the state says why.
+SELECT v ->> 'match' AS match, v ->> 'state' AS state, v -> 'tables' -> 'rs_customers' ->> 'remote_rows' AS remote_rows,
        v -> 'tables' -> 'rs_customers' ->> 'local_rows' AS local_rows
   FROM berqenas.verify('rs_erp') AS v;
 UPDATE rs_local.rs_customers SET name = 'tampered' WHERE id = 7;

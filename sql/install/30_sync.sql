@@ -232,6 +232,8 @@ CREATE FUNCTION berqenas._sync_run(remote_database_id bigint, tables text[], ful
     RETURNS jsonb LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'berqenas_sync_run';
 CREATE FUNCTION berqenas._sync_capture(remote_database_id bigint, install boolean) RETURNS jsonb
     LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'berqenas_sync_capture';
+CREATE FUNCTION berqenas._sync_check_columns(remote_database_id bigint, tables text[], timestamp_column text)
+    RETURNS jsonb LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'berqenas_sync_check_columns';
 CREATE FUNCTION berqenas._sync_require_realtime() RETURNS void
     LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'berqenas_sync_require_realtime';
 CREATE FUNCTION berqenas._sync_start_worker(remote_database_id bigint) RETURNS boolean
@@ -457,6 +459,8 @@ DECLARE
     schema_name text := coalesce(target_schema, 'remote_' || name);
     capture jsonb := NULL;
     worker boolean := NULL;
+    checked jsonb;
+    in_full jsonb := NULL;
 BEGIN
     IF sync_mode IS NULL OR sync_mode NOT IN ('full', 'incremental', 'realtime') THEN
         RAISE EXCEPTION 'unknown sync_mode "%"', coalesce(sync_mode, 'NULL')
@@ -485,6 +489,37 @@ BEGIN
        AND EXISTS (SELECT 1 FROM berqenas.sync_tables t WHERE t.remote_database_id = db_id) THEN
         RAISE EXCEPTION 'remote database "%" already syncs into schema "%"', name, old.target_schema
             USING ERRCODE = '55000', HINT = 'drop that schema''s tables from berqenas.sync_tables first, or keep the schema';
+    END IF;
+    -- Incremental syncs follow timestamp_column: one that no table to sync has is refused, and the
+    -- tables that will be copied in full anyway (no such column, no primary key) are named.
+    -- (Realtime needs a primary key on every table; capture refuses one without.)
+    IF sync_mode = 'incremental' THEN
+        checked := berqenas._sync_check_columns(db_id, tables, timestamp_column);
+        IF checked ? 'unchecked' THEN
+            RAISE WARNING 'could not check the tables of remote database "%" now: %', name, checked ->> 'unchecked';
+        ELSE
+            IF jsonb_array_length(checked -> 'checked') > 0
+               AND jsonb_array_length(checked -> 'without_column') = jsonb_array_length(checked -> 'checked') THEN
+                RAISE EXCEPTION 'column "%" does not exist in any table to sync', timestamp_column
+                    USING ERRCODE = '42703',
+                          DETAIL = format('tables: %s', (SELECT string_agg(t, ', ') FROM jsonb_array_elements_text(checked -> 'checked') t)),
+                          HINT = 'name the column incremental syncs follow with timestamp_column => ..., or use sync_mode => ''full''';
+            END IF;
+            SELECT coalesce(jsonb_agg(DISTINCT t ORDER BY t), '[]') INTO in_full
+              FROM (SELECT jsonb_array_elements_text(checked -> 'without_key') t
+                    UNION ALL
+                    SELECT jsonb_array_elements_text(checked -> 'without_column')) x;
+            IF EXISTS (SELECT 1 FROM jsonb_array_elements_text(checked -> 'without_column') t
+                        WHERE NOT (checked -> 'without_key') ? t) THEN
+                RAISE WARNING 'tables without column "%" are copied in full on every sync: %', timestamp_column,
+                              (SELECT string_agg(t, ', ') FROM jsonb_array_elements_text(checked -> 'without_column') t
+                                WHERE NOT (checked -> 'without_key') ? t);
+            END IF;
+            IF jsonb_array_length(checked -> 'without_key') > 0 THEN
+                RAISE WARNING 'tables without a primary key are copied in full on every sync: %',
+                              (SELECT string_agg(t, ', ') FROM jsonb_array_elements_text(checked -> 'without_key') t);
+            END IF;
+        END IF;
     END IF;
     PERFORM berqenas._sync_claim_schema(db_id, schema_name, target_schema IS NOT NULL);
     -- Leaving realtime: the remote loses its capture objects first (the worker then stops).
@@ -515,6 +550,7 @@ BEGIN
     RETURN jsonb_build_object('name', name, 'sync_mode', sync_mode, 'tables', to_jsonb(tables),
                               'timestamp_column', timestamp_column, 'target_schema', schema_name,
                               'method', method)
+           || CASE WHEN in_full IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('copied_in_full', in_full) END
            || CASE WHEN capture IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('capture', capture) END
            || CASE WHEN worker IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('worker_started', worker) END;
 END

@@ -482,7 +482,8 @@ RemoteTable PgConnection::describe_table(const std::string& schema, const std::s
                     WHEN t.typtype = 'e' THEN 'text'
                     WHEN et.typtype = 'e' THEN 'text[]'
                     WHEN et.typtype = 'd' THEN pg_catalog.format_type(et.typbasetype, et.typtypmod) || '[]'
-                    ELSE '' END
+                    ELSE '' END,
+               a.atttypid >= 16384   -- FirstNormalObjectId: not a built-in type
           FROM rel JOIN pg_catalog.pg_attribute a ON a.attrelid = rel.oid
           JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
           LEFT JOIN pg_catalog.pg_type et ON et.oid = t.typelem AND t.typcategory = 'A'
@@ -507,6 +508,7 @@ RemoteTable PgConnection::describe_table(const std::string& schema, const std::s
         c.in_primary_key = ord > 0;
         if (ord > 0) key.emplace_back(ord, c.name);
         c.fallback_type = PQgetvalue(r.get(), i, 7);
+        c.read_as_text = PQgetvalue(r.get(), i, 8)[0] == 't';
         out.columns.push_back(std::move(c));
     }
     std::sort(key.begin(), key.end());

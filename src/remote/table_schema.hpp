@@ -20,6 +20,9 @@ struct RemoteColumn {
     // PostgreSQL remotes: for a domain its base type, for an enum "text" (arrays: "text[]"); what
     // to use when the local database lacks local_type. Empty for everything else.
     std::string fallback_type;
+    // PostgreSQL remotes: a type of the remote's own (an enum, a domain, an extension's type): its
+    // binary form and OID mean nothing here, so it is read as text and parsed by the local type.
+    bool read_as_text = false;
 };
 
 struct RemoteTable {

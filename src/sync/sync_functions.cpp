@@ -5,6 +5,7 @@
 #include "pg/guard.hpp"
 #include "pg/settings.hpp"
 #include "pg/values.hpp"
+#include "sync/config_check.hpp"
 #include "sync/engine/cron_schedule.hpp"
 #include "sync/realtime_worker.hpp"
 #include "sync/session_connections.hpp"
@@ -49,6 +50,11 @@ Datum sync_run(FunctionCallInfo fcinfo) {
     return pg::jsonb_datum(run_sync(id, options));
 }
 
+// berqenas._sync_check_columns(remote_database_id bigint, tables text[], timestamp_column text) returns jsonb
+Datum sync_check_columns(FunctionCallInfo fcinfo) {
+    return pg::jsonb_datum(check_sync_columns(pg::int64_arg(fcinfo, 0), text_array_arg(fcinfo, 1), pg::text_arg(fcinfo, 2)));
+}
+
 // berqenas._sync_require_realtime() returns void
 Datum sync_require_realtime(FunctionCallInfo) {
     pg::require_preloaded("realtime sync");
@@ -88,6 +94,7 @@ Datum cron_next(FunctionCallInfo fcinfo) {
 }  // namespace berqenas::sync
 
 BERQENAS_SQL_FUNCTION(berqenas_sync_run, berqenas::sync::sync_run)
+BERQENAS_SQL_FUNCTION(berqenas_sync_check_columns, berqenas::sync::sync_check_columns)
 BERQENAS_SQL_FUNCTION(berqenas_sync_require_realtime, berqenas::sync::sync_require_realtime)
 BERQENAS_SQL_FUNCTION(berqenas_sync_capture, berqenas::sync::sync_capture)
 BERQENAS_SQL_FUNCTION(berqenas_sync_start_worker, berqenas::sync::sync_start_worker)

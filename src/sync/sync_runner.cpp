@@ -306,6 +306,12 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
         bool supported;
         wm_kind = watermark_kind_of(types[cfg.timestamp_column].oid, &supported);
         if (supported) ts_column = cfg.timestamp_column;
+        else if (cfg.mode == "incremental")
+            ctx.log->push_back({"warning", table_name, "column \"" + cfg.timestamp_column + "\" of remote table \"" + table_name +
+                                                           "\" has a type incremental syncs cannot follow: copied in full on every sync"});
+    } else if (!rt.primary_key.empty() && cfg.mode == "incremental") {
+        ctx.log->push_back({"warning", table_name, "remote table \"" + table_name + "\" has no column \"" + cfg.timestamp_column +
+                                                       "\": copied in full on every sync"});
     }
     const std::string key_array = pg::text_array_literal(rt.primary_key);
     auto table_row = spi.execute(
@@ -725,11 +731,21 @@ std::string run_sync(long long remote_database_id, const RunOptions& options) {
                     "SELECT $1::bigint, l ->> 'level', l ->> 'table', l ->> 'message' FROM jsonb_array_elements($2::jsonb) l",
                     {std::to_string(ctx.job_id), log_json(log)});
     }
+    // Warnings reach the caller too (as WARNING and in the result), not only sync_logs.
+    std::string warnings = "[";
+    for (const auto& line : log) {
+        if (line.level != "warning") continue;
+        warnings += (warnings.size() > 1 ? "," : "") + json_quote(line.message);
+        const char* text = line.message.c_str();
+        pg::pg_call([&] { ereport(WARNING, (errmsg("%s", text))); });
+    }
+    warnings += "]";
     JsonObject out;
     char duration[32];
     snprintf(duration, sizeof duration, "%.3f", seconds);
     out.add("sync_id", ctx.sync_id).add("status", "succeeded").add_raw("tables", tables_json)
         .add("total_synced", total).add_raw("duration_seconds", duration);
+    if (warnings.size() > 2) out.add_raw("warnings", warnings);
     return out.str();
 }
 

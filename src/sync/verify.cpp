@@ -286,10 +286,14 @@ Datum sync_verify(FunctionCallInfo fcinfo) {
     std::optional<SyncConfig> cfg;
     catalog::RemoteDatabase db;
     std::vector<TableShape> shapes;
+    std::optional<std::string> last_status;   // of the newest sync (not realtime); nullopt: never synced
     {
         pg::SpiSession spi;
         cfg = load_sync_config(spi, id);
         db = catalog::load_remote_database(spi, id);
+        last_status = spi.scalar("SELECT status FROM berqenas.sync_jobs WHERE remote_database_id = $1::bigint "
+                                 "AND mode <> 'realtime' ORDER BY started_at DESC, id DESC LIMIT 1",
+                                 {std::to_string(id)});
         // _sync_owned_table: 42501 when another relation took a synced table's name.
         for (auto& r : spi.execute("SELECT remote_table, local_schema, local_table FROM berqenas.sync_tables "
                                    "WHERE remote_database_id = $1::bigint AND last_synced_at IS NOT NULL "
@@ -318,13 +322,39 @@ Datum sync_verify(FunctionCallInfo fcinfo) {
         shapes = chosen;
     }
     auto conn = remote::connect(db.connection);
-    bool match = true;
+    // A configured table that no sync copied yet cannot match: it is reported, not left out.
+    std::vector<std::string> never_synced;
+    if (!wanted) {
+        std::vector<std::string> configured;
+        if (cfg->tables) {
+            configured = *cfg->tables;
+        } else {
+            for (auto& t : conn->list_tables(cfg->remote_schema))
+                if (t.rfind("berqenas_cdc_", 0) != 0) configured.push_back(t);
+        }
+        for (const auto& t : configured) {
+            bool synced = false;
+            for (const auto& s : shapes) synced = synced || s.remote_table == t;
+            if (!synced) never_synced.push_back(t);
+        }
+    }
+    bool match = never_synced.empty() && last_status && *last_status != "failed" && *last_status != "cancelled";
     std::string tables = "{";
     for (size_t i = 0; i < shapes.size(); ++i)
         tables += (i ? "," : "") + json_quote(shapes[i].remote_table) + ":" + verify_table(*conn, *cfg, shapes[i], max_keys, &match);
     tables += "}";
+    std::string never = "[";
+    for (size_t i = 0; i < never_synced.size(); ++i) never += (i ? "," : "") + json_quote(never_synced[i]);
+    never += "]";
     JsonObject out;
-    out.add("name", cfg->name).add("match", match).add_raw("tables", tables);
+    out.add("name", cfg->name).add("match", match).add_raw("tables", tables).add_raw("never_synced", never);
+    // never_synced: no sync ran; last_sync_failed: the newest sync failed (the copy is older than that).
+    if (!last_status)
+        out.add("state", "never_synced");
+    else if (*last_status == "failed" || *last_status == "cancelled")
+        out.add("state", "last_sync_" + *last_status);
+    else
+        out.add("state", "synced");
     return pg::jsonb_datum(out.str());
 }
 

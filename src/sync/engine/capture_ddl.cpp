@@ -137,7 +137,11 @@ std::string capture_fetch_sql(DatabaseKind kind, const remote::RemoteTable& t, c
     const std::string changes = remote::qualified_name(kind, t.schema, capture_table_name(t.name));
     remote::SelectParts parts;
     parts.columns = "c.change_id, c.op, " + key_list(kind, t, "c.");
-    for (const auto& col : columns) parts.columns += ", t." + q(kind, col);
+    for (const auto& col : columns) {
+        parts.columns += ", t." + q(kind, col);
+        for (const auto& c : t.columns)
+            if (c.name == col && c.read_as_text) parts.columns += "::text";   // the remote's own type
+    }
     parts.from = changes + " c LEFT JOIN " + table + " t ON " + key_match(kind, t, "t", "c");
     parts.order_by = "c.change_id";
     parts.limit = limit;

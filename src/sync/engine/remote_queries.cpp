@@ -15,9 +15,13 @@ RemoteSelect select_all(DatabaseKind kind, const remote::RemoteTable& table, con
     for (size_t i = 0; i < columns.size(); ++i) {
         std::string quoted = remote::quote_identifier(kind, columns[i]);
         std::string as_bytes;
-        if (nvarchar_as_utf16 && kind == DatabaseKind::mssql)
-            for (const auto& c : table.columns)
-                if (c.name == columns[i]) as_bytes = remote::mssql_utf16_select(quoted, c.remote_type, c.max_length);
+        for (const auto& c : table.columns) {
+            if (c.name != columns[i]) continue;
+            if (nvarchar_as_utf16 && kind == DatabaseKind::mssql)
+                as_bytes = remote::mssql_utf16_select(quoted, c.remote_type, c.max_length);
+            // An enum or other type of the remote's own: as text, as the FDW reads it.
+            if (c.read_as_text) quoted += "::text";
+        }
         s.utf16.push_back(!as_bytes.empty());
         list += (i ? ", " : "") + (as_bytes.empty() ? quoted : as_bytes);
     }
