@@ -1,29 +1,65 @@
 #!/usr/bin/env bash
 # The README's main job on embedded defaults: builds and installs Berqenas, starts a throwaway
-# "cloud" PostgreSQL (extension installed) and an "on-prem" PostgreSQL with a demo ERP database,
-# starts the TDS test server as the on-prem MSSQL, registers both databases, tests the
+# "cloud" PostgreSQL (extension and pg_cron installed) and an "on-prem" PostgreSQL with a demo ERP
+# database, starts the TDS test server as the on-prem MSSQL, registers both databases, tests the
 # connections, syncs them (test/demo_sync.sh) and prints what it did. Everything it started is
-# stopped and removed at the end; pass --keep to leave the servers running and print how to reach them.
+# stopped and removed at the end; pass --keep to leave the servers running and print how to reach
+# and how to stop them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KEEP=no
 [ "${1:-}" = "--keep" ] && KEEP=yes
 export BERQENAS_BUILD_DIR=${BERQENAS_BUILD_DIR:-$PWD/build}
-
-echo "== building and installing berqenas"
-make -s -j2 >/dev/null && make -s install >/dev/null
-cmake -S . -B "$BERQENAS_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$BERQENAS_BUILD_DIR" -j2 --target berqenas-tds-server >/dev/null
-cmake --build "$BERQENAS_BUILD_DIR" -j2 --target berqenas-tds-check >/dev/null 2>&1 || true
+# This run's logs (the build's, the TDS server's): removed at the end unless --keep or a failure.
+DEMO_DIR=$(mktemp -d /tmp/berqenas-demo.XXXXXX)
+BUILD_LOG=$DEMO_DIR/build.log
+TDS_LOG=$DEMO_DIR/tds.log
 
 . test/lib/cluster.sh
 TDS_PID=""
 cleanup() {
-    [ "$KEEP" = yes ] && return 0
-    [ -n "$TDS_PID" ] && kill "$TDS_PID" 2>/dev/null
+    local rc=$?
+    [ "$KEEP" = yes ] && [ "$rc" = 0 ] && return 0
+    if [ -n "$TDS_PID" ]; then
+        kill "$TDS_PID" 2>/dev/null || true
+        wait "$TDS_PID" 2>/dev/null || true
+    fi
     cluster_cleanup
+    if [ "$rc" = 0 ]; then
+        rm -rf "$DEMO_DIR"
+    else
+        echo "demo failed; its logs are in $DEMO_DIR" >&2
+    fi
 }
 trap cleanup EXIT
+
+# One line per build step, its output in the build log; a failing step shows the log's tail.
+step() {
+    local what=$1 started=$SECONDS; shift
+    printf '  %s ... ' "$what"
+    echo "== $what: $*" >>"$BUILD_LOG"
+    if "$@" >>"$BUILD_LOG" 2>&1; then
+        echo "done ($((SECONDS - started)) s)"
+    else
+        echo "FAILED"
+        echo "---- the last 40 lines of $BUILD_LOG:"
+        tail -n 40 "$BUILD_LOG"
+        exit 1
+    fi
+}
+
+echo "== building and installing berqenas (log: $BUILD_LOG)"
+step "berqenas.so (make)" make -s -j2
+step "installing it (make install)" make -s install
+step "configuring (cmake)" cmake -S . -B "$BERQENAS_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+step "the TDS test server" cmake --build "$BERQENAS_BUILD_DIR" -j2 --target berqenas-tds-server
+# Optional: demo_sync.sh changes the MSSQL rows with tsql when the check client is missing.
+printf '  the TDS check client ... '
+if cmake --build "$BERQENAS_BUILD_DIR" -j2 --target berqenas-tds-check >>"$BUILD_LOG" 2>&1; then
+    echo "done"
+else
+    echo "skipped (it did not build; see $BUILD_LOG; tsql is used instead)"
+fi
 
 echo "== starting the cloud and on-prem PostgreSQL clusters"
 cluster_start cloud "shared_preload_libraries = 'berqenas,pg_cron'" "cron.database_name = 'postgres'" "max_worker_processes = 32"
@@ -84,13 +120,14 @@ TDS_PORT=$(free_port)
 # Without the demo's PGPASSWORD (test/lib/cluster.sh exports it): only each login's own password
 # may get a TDS client in, and the server left running by --keep must not hold the superuser's.
 env -u PGPASSWORD "$BERQENAS_BUILD_DIR/test/tds_server/berqenas-tds-server" --listen-port "$TDS_PORT" --pg-host 127.0.0.1 \
-    --pg-port "$onprem_PORT" >/tmp/berqenas-demo-tds.log 2>&1 &
+    --pg-port "$onprem_PORT" >"$TDS_LOG" 2>&1 &
 TDS_PID=$!
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$TDS_PORT") 2>/dev/null && break; sleep 0.1; done
 echo "  mssql:   127.0.0.1:$TDS_PORT"
 
 echo "== installing the extension in the cloud and registering both databases"
 cluster_psql cloud <<SQL
+CREATE EXTENSION pg_cron;   -- preloaded with cron.database_name = 'postgres': berqenas.schedule_sync works here
 CREATE EXTENSION berqenas;
 SELECT berqenas.create_tenant('acme') AS tenant_id;
 SELECT berqenas.register_remote_database(
@@ -118,10 +155,25 @@ if [ -f test/demo_sync.sh ]; then
 fi
 
 if [ "$KEEP" = yes ]; then
+    # The clusters run as an unprivileged OS user when the demo runs as root (test/lib/cluster.sh).
+    as_cluster_user="" cluster_user=$(id -un)
+    if [ "$(id -u)" = 0 ]; then
+        as_cluster_user="runuser -u $BERQENAS_TEST_USER -- " cluster_user=$BERQENAS_TEST_USER
+    fi
     echo
-    echo "Servers left running (stop them with: kill $TDS_PID; pg_ctl -D <dir> stop):"
-    echo "  cloud:   PGPASSWORD=postgres psql -h 127.0.0.1 -p $cloud_PORT -U postgres   (data: $cloud_DIR)"
+    echo "Servers left running (superuser postgres, password \"postgres\", on 127.0.0.1 only):"
+    echo "  cloud:   PGPASSWORD=postgres psql -h 127.0.0.1 -p $cloud_PORT -U postgres"
     echo "  on-prem: PGPASSWORD=postgres psql -h 127.0.0.1 -p $onprem_PORT -U postgres -d erp"
     echo "  mssql:   TDSVER=7.4 tsql -H 127.0.0.1 -p $TDS_PORT -U postgres -P postgres -D erp_mssql"
+    echo "  TDS server log: $TDS_LOG"
+    echo "  data directories (OS user $cluster_user): $cloud_DIR/data, $onprem_DIR/data"
+    echo "  pg_cron is installed in the cloud: SELECT berqenas.schedule_sync('acme_erp', '*/15 * * * *');"
+    echo
+    echo "To stop them:"
+    echo "  kill $TDS_PID"
+    echo "  ${as_cluster_user}$PG_BIN/pg_ctl -D $cloud_DIR/data -m fast stop"
+    echo "  ${as_cluster_user}$PG_BIN/pg_ctl -D $onprem_DIR/data -m fast stop"
+    echo "  rm -rf $_BERQENAS_CLUSTER_ROOT $DEMO_DIR"
+    echo
 fi
 echo "== demo finished"
