@@ -136,6 +136,12 @@ const char* sqlstate_for_mssql_error(int number) {
 }
 
 MssqlConnection::MssqlConnection(const ConnectionParams& params) : params_(params) {
+    // SQL authentication always sends the password, so only an empty one can let a non-superuser in
+    // on something other than her own credentials (a server that takes any login, or none).
+    if (params.require_password && params.password.empty())
+        throw Error(sqlstate::invalid_authorization, "password is required to connect to " + params_.describe(),
+                    "the registration has an empty password",
+                    "a non-superuser's remote connection must authenticate with a password");
     init_dblib();
     ActiveScope scope(this);
     LoginRecord rec;
