@@ -152,6 +152,8 @@ BEGIN
         RAISE EXCEPTION 'remote database "%" is not registered', name
             USING ERRCODE = '42704', HINT = 'see berqenas.remote_databases';
     END IF;
+    -- Every API function looks its database up here: a tenant role reaches only its tenant's.
+    PERFORM berqenas._require_access(found_id, name);
     RETURN found_id;
 END
 $$;
@@ -179,6 +181,7 @@ DECLARE
     new_id bigint;
     found_tenant bigint;
     caller_is_superuser boolean := (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = berqenas._invoker());
+    n_tenants bigint;
 BEGIN
     IF name IS NULL OR name = '' THEN
         RAISE EXCEPTION 'remote database name must not be empty' USING ERRCODE = '22023';
@@ -214,11 +217,23 @@ BEGIN
     IF options IS NULL OR jsonb_typeof(options) <> 'object' THEN
         RAISE EXCEPTION 'options must be a JSON object' USING ERRCODE = '22023';
     END IF;
+    -- A tenant role registers for its own tenant only (named, or implied when it has one).
+    IF tenant IS NULL AND NOT berqenas._is_admin() THEN
+        SELECT min(t.name), count(*) INTO tenant, n_tenants FROM berqenas.tenants t WHERE berqenas._may_access_tenant(t.id);
+        IF n_tenants <> 1 THEN
+            RAISE EXCEPTION 'name the tenant to register remote database "%" for', name
+                USING ERRCODE = '22023', HINT = 'tenant => one of your tenants (see berqenas.tenants)';
+        END IF;
+    END IF;
     IF tenant IS NOT NULL THEN
         SELECT t.id INTO found_tenant FROM berqenas.tenants t WHERE t.name = tenant;
         IF found_tenant IS NULL THEN
             RAISE EXCEPTION 'tenant "%" does not exist', tenant
                 USING ERRCODE = '42704', HINT = 'create it with berqenas.create_tenant()';
+        END IF;
+        IF NOT berqenas._may_access_tenant(found_tenant) THEN
+            RAISE EXCEPTION 'permission denied for tenant "%"', tenant
+                USING ERRCODE = '42501', DETAIL = format('%s may register only for its own tenant', berqenas._invoker());
         END IF;
     END IF;
     IF EXISTS (SELECT 1 FROM berqenas.remote_database_registry r WHERE r.name = register_remote_database.name) THEN

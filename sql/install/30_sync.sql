@@ -333,13 +333,13 @@ BEGIN
     IF ns_oid IS NULL THEN
         EXECUTE format('CREATE SCHEMA %I', target);
         SELECT n.oid INTO ns_oid FROM pg_catalog.pg_namespace n WHERE n.nspname = target;
-        -- Readers of synced data: the admins (tenant roles get theirs through grant_tenant).
-        EXECUTE format('GRANT USAGE ON SCHEMA %I TO berqenas_admin', target);
         INSERT INTO berqenas.sync_schemas AS s (remote_database_id, schema_name, schema_oid, created_by_berqenas, claimed_by)
         VALUES (db_id, target, ns_oid, true, caller::text)
         ON CONFLICT (remote_database_id) DO UPDATE
            SET schema_name = EXCLUDED.schema_name, schema_oid = EXCLUDED.schema_oid,
                created_by_berqenas = true, claimed_by = EXCLUDED.claimed_by, claimed_at = now();
+        -- Readers of synced data: berqenas_admin and the tenant's roles.
+        PERFORM berqenas._grant_synced_reads(db_id);
     ELSIF explicit AND pg_catalog.pg_has_role(caller, ns_owner, 'USAGE') THEN
         INSERT INTO berqenas.sync_schemas AS s (remote_database_id, schema_name, schema_oid, created_by_berqenas, claimed_by)
         VALUES (db_id, target, ns_oid, false, caller::text)
@@ -375,9 +375,9 @@ BEGIN
         RETURN claim.schema_name;
     ELSIF ns_oid IS NULL AND claim.created_by_berqenas THEN
         EXECUTE format('CREATE SCHEMA %I', claim.schema_name);
-        EXECUTE format('GRANT USAGE ON SCHEMA %I TO berqenas_admin', claim.schema_name);
         UPDATE berqenas.sync_schemas s SET schema_oid = (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = claim.schema_name)
          WHERE s.remote_database_id = db_id;
+        PERFORM berqenas._grant_synced_reads(db_id);
         RETURN claim.schema_name;
     ELSIF ns_oid IS NULL THEN
         RAISE EXCEPTION 'schema "%" that remote database syncs into no longer exists', claim.schema_name
@@ -734,6 +734,8 @@ BEGIN
         RAISE EXCEPTION 'sync "%" does not exist', sync_id
             USING ERRCODE = '42704', HINT = 'see berqenas.sync_history(name)';
     END IF;
+    PERFORM berqenas._require_access(job.remote_database_id,
+                                     (SELECT r.name FROM berqenas.remote_database_registry r WHERE r.id = job.remote_database_id));
     -- Journals and rows hold still while we read and restore them: the realtime worker's round in
     -- flight finishes and its next one waits (it takes 20262 shared), and so does a running sync.
     PERFORM pg_advisory_xact_lock(20262, job.remote_database_id::int);

@@ -303,13 +303,19 @@ Datum validator_body(FunctionCallInfo fcinfo) {
                 throw Error("HV00D", std::string("option \"") + direct + "\" cannot be combined with \"remote_database\"",
                             {}, "a server names a registered database, or gives its address directly, not both");
         std::string name = seen["remote_database"];
-        pg::SqlValue found = as_extension_owner([&] {
+        // The creating role must be one that may operate the registration (a tenant role: its own
+        // tenant's), or a server would lend it another tenant's credentials.
+        pg::SqlValue allowed = as_extension_owner([&] {
             pg::SpiSession spi;
-            return spi.scalar("SELECT 1 FROM berqenas.remote_database_registry WHERE name = $1", {name});
+            return spi.scalar("SELECT berqenas._may_access_database(id)::text FROM berqenas.remote_database_registry "
+                              "WHERE name = $1", {name});
         });
-        if (!found)
+        if (!allowed)
             throw Error(sqlstate::undefined_object, "remote database \"" + name + "\" is not registered", {},
                         "see berqenas.remote_databases");
+        if (*allowed != "true")
+            throw Error(sqlstate::insufficient_privilege, "permission denied for remote database \"" + name + "\"",
+                        "a tenant role may name only its own tenant's databases");
     }
     if (context == ForeignTableRelationId && seen.count("query") && (seen.count("table_name") || seen.count("schema_name")))
         throw Error("HV00D", "option \"query\" cannot be combined with \"table_name\" or \"schema_name\"");

@@ -292,10 +292,7 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
         ctx.log->push_back({"warning", table_name, "remote table \"" + table_name +
                                                        "\" has no primary key: copied in full on every sync"});
     for (const auto& statement : plan.statements) spi.execute(statement);
-    if (plan.create) {
-        spi.execute("GRANT SELECT ON " + target + " TO berqenas_admin");
-        ctx.log->push_back({"info", table_name, "created local table " + target});
-    }
+    if (plan.create) ctx.log->push_back({"info", table_name, "created local table " + target});
     for (const auto& c : plan.added_columns)
         ctx.log->push_back({"info", table_name, "added column " + c + " (new on the remote)"});
 
@@ -327,6 +324,8 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
     const std::optional<std::string> old_watermark = table_row.rows[0][1];
 
     const Oid target_oid = Oid(std::stoul(*spi.scalar("SELECT $1::regclass::oid", {target})));
+    // Readers of a new table (now recorded as Berqenas's): berqenas_admin and the tenant's roles.
+    if (plan.create) spi.execute("SELECT berqenas._grant_synced_reads($1::bigint)", {std::to_string(cfg.remote_database_id)});
     // A new column is filled in every row only by a full copy.
     const bool full = ctx.options.full || cfg.mode == "full" || plan.create || !plan.added_columns.empty() ||
                       ts_column.empty() || !old_watermark || rt.primary_key.empty();
