@@ -132,6 +132,14 @@ SELECT r.id, r.name, r.database_type, r.host, r.port, r.database_name, r.usernam
 
 CREATE FUNCTION berqenas._seal_secret(plaintext text, remote_database_id bigint) RETURNS bytea
     LANGUAGE c STRICT VOLATILE AS 'MODULE_PATHNAME', 'berqenas_seal_secret';
+CREATE FUNCTION berqenas._seal_secret_box(box bytea, remote_database_id bigint, allow_empty boolean) RETURNS bytea
+    LANGUAGE c STRICT VOLATILE AS 'MODULE_PATHNAME', 'berqenas_seal_secret_box';
+REVOKE ALL ON FUNCTION berqenas._seal_secret_box(bytea, bigint, boolean) FROM PUBLIC;
+-- The X25519 public key (hex) to seal a password for: register_remote_database(..., password =>
+-- NULL, password_sealed => crypto_box_seal(password, key)) keeps the password out of SQL text.
+CREATE FUNCTION berqenas.sealing_key() RETURNS text
+    LANGUAGE c STRICT VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+    AS 'MODULE_PATHNAME', 'berqenas_sealing_key';
 CREATE FUNCTION berqenas._remote_probe(remote_database_id bigint) RETURNS jsonb
     LANGUAGE c STRICT VOLATILE AS 'MODULE_PATHNAME', 'berqenas_remote_probe';
 -- The role that called into Berqenas (current_user before any SECURITY DEFINER function ran):
@@ -172,7 +180,7 @@ $$;
 CREATE FUNCTION berqenas.register_remote_database(
     name text, database_type text, host text, port integer, database_name text,
     username text, password text, schema text DEFAULT NULL, wireguard_ip inet DEFAULT NULL,
-    tenant text DEFAULT NULL, options jsonb DEFAULT '{}') RETURNS bigint
+    tenant text DEFAULT NULL, options jsonb DEFAULT '{}', password_sealed bytea DEFAULT NULL) RETURNS bigint
     LANGUAGE plpgsql SECURITY DEFINER
     -- The statement text holds the password: never echo it into the server log on error.
     SET log_min_error_statement = panic
@@ -207,8 +215,12 @@ BEGIN
     IF username IS NULL OR username = '' THEN
         RAISE EXCEPTION 'username must not be empty' USING ERRCODE = '22023';
     END IF;
-    IF password IS NULL THEN
-        RAISE EXCEPTION 'password must not be null (use '''' for none)' USING ERRCODE = '22023';
+    IF password IS NULL AND password_sealed IS NULL THEN
+        RAISE EXCEPTION 'password must not be null (use '''' for none)' USING ERRCODE = '22023',
+            HINT = 'or pass password => NULL, password_sealed => a sealed box for berqenas.sealing_key()';
+    END IF;
+    IF password IS NOT NULL AND password_sealed IS NOT NULL THEN
+        RAISE EXCEPTION 'give password or password_sealed, not both' USING ERRCODE = '22023';
     END IF;
     IF password = '' AND NOT caller_is_superuser THEN
         RAISE EXCEPTION 'password must not be empty' USING ERRCODE = '22023',
@@ -252,7 +264,8 @@ BEGIN
     INSERT INTO berqenas.remote_database_secrets (remote_database_id, password_sealed, key_id)
     SELECT new_id, sealed, (get_byte(sealed, 1) << 24) | (get_byte(sealed, 2) << 16)
                            | (get_byte(sealed, 3) << 8) | get_byte(sealed, 4)
-      FROM berqenas._seal_secret(password, new_id) AS sealed;
+      FROM (SELECT CASE WHEN password_sealed IS NULL THEN berqenas._seal_secret(password, new_id)
+                        ELSE berqenas._seal_secret_box(password_sealed, new_id, caller_is_superuser) END) AS s(sealed);
     PERFORM berqenas._audit('register', new_id, name,
                             jsonb_build_object('database_type', database_type, 'host', host, 'port', port,
                                                'database_name', database_name, 'tenant', tenant));
@@ -416,7 +429,8 @@ CREATE FUNCTION berqenas.rotate_secret_key() RETURNS jsonb
 GRANT SELECT ON berqenas.remote_databases, berqenas.tenants, berqenas.sync_jobs,
                 berqenas.sync_conflicts, berqenas.sync_audit_log TO berqenas_admin;
 GRANT EXECUTE ON FUNCTION
-    berqenas.register_remote_database(text, text, text, integer, text, text, text, text, inet, text, jsonb),
+    berqenas.register_remote_database(text, text, text, integer, text, text, text, text, inet, text, jsonb, bytea),
+    berqenas.sealing_key(),
     berqenas.test_connection(text),
     berqenas.remote_database_dependents(text),
     berqenas.unregister_remote_database(text, boolean),

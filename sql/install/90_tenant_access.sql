@@ -206,7 +206,8 @@ GRANT SELECT ON berqenas.remote_databases, berqenas.remote_database_registry, be
                 berqenas.sync_tables, berqenas.sync_job_log, berqenas.sync_progress
     TO berqenas_tenant;
 GRANT EXECUTE ON FUNCTION
-    berqenas.register_remote_database(text, text, text, integer, text, text, text, text, inet, text, jsonb),
+    berqenas.register_remote_database(text, text, text, integer, text, text, text, text, inet, text, jsonb, bytea),
+    berqenas.sealing_key(),
     berqenas.test_connection(text),
     berqenas.remote_database_dependents(text),
     berqenas.unregister_remote_database(text, boolean),

@@ -8,6 +8,9 @@
 #include "catalog/secret_store.hpp"
 #include "common/hex.hpp"
 #include "common/json_writer.hpp"
+#include <sodium.h>
+
+#include "crypto/sealing_key.hpp"
 #include "crypto/secret_box.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
@@ -23,10 +26,36 @@ namespace berqenas::catalog {
 
 namespace {
 
+std::string seal_for_registration(const std::string& plaintext, long long id);
+
 // berqenas._seal_secret(plaintext text, remote_database_id bigint) returns bytea
 Datum seal_secret(FunctionCallInfo fcinfo) {
-    std::string plaintext = pg::text_arg(fcinfo, 0);
+    return pg::bytea_datum(seal_for_registration(pg::text_arg(fcinfo, 0), pg::int64_arg(fcinfo, 1)));
+}
+
+// berqenas.sealing_key() returns text: the hex X25519 public key clients seal passwords for.
+Datum sealing_key(FunctionCallInfo) {
+    crypto::SealingKey key = crypto::SealingKey::load_or_create(sealing_key_path());
+    return pg::text_datum(to_hex(key.public_key()));
+}
+
+// berqenas._seal_secret_box(box bytea, remote_database_id bigint, allow_empty boolean) returns bytea:
+// the password inside a sealed box, opened and sealed for storage here, so it never exists as SQL.
+Datum seal_secret_box(FunctionCallInfo fcinfo) {
+    std::string box = pg::bytea_arg(fcinfo, 0);
     long long id = pg::int64_arg(fcinfo, 1);
+    bool allow_empty = pg::bool_arg(fcinfo, 2);
+    crypto::SealingKey key = crypto::SealingKey::load_or_create(sealing_key_path());
+    std::string plaintext = key.open(box);
+    if (plaintext.empty() && !allow_empty)
+        throw Error(sqlstate::invalid_parameter, "password must not be empty",
+                    "a non-superuser's remote connections must authenticate with a password");
+    std::string sealed = seal_for_registration(plaintext, id);
+    sodium_memzero(plaintext.data(), plaintext.size());
+    return pg::bytea_datum(sealed);
+}
+
+std::string seal_for_registration(const std::string& plaintext, long long id) {
     // A new key file only for the first secret: with sealed secrets stored, a missing key file is
     // lost, and a fresh key would seal new secrets while every older one stays unopenable.
     bool others_sealed;
@@ -37,7 +66,7 @@ Datum seal_secret(FunctionCallInfo fcinfo) {
                             .has_value();
     }
     crypto::KeyRing ring = load_key_ring(others_sealed ? KeyFileMissing::fail : KeyFileMissing::create);
-    return pg::bytea_datum(crypto::seal_secret(ring, plaintext, secret_context(id)));
+    return crypto::seal_secret(ring, plaintext, secret_context(id));
 }
 
 // berqenas._remote_probe(remote_database_id bigint) returns jsonb
@@ -139,5 +168,7 @@ Datum rotate_secret_key(FunctionCallInfo) {
 }  // namespace berqenas::catalog
 
 BERQENAS_SQL_FUNCTION(berqenas_seal_secret, berqenas::catalog::seal_secret)
+BERQENAS_SQL_FUNCTION(berqenas_sealing_key, berqenas::catalog::sealing_key)
+BERQENAS_SQL_FUNCTION(berqenas_seal_secret_box, berqenas::catalog::seal_secret_box)
 BERQENAS_SQL_FUNCTION(berqenas_remote_probe, berqenas::catalog::remote_probe)
 BERQENAS_SQL_FUNCTION(berqenas_rotate_secret_key, berqenas::catalog::rotate_secret_key)

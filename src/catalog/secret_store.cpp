@@ -16,14 +16,26 @@ extern "C" {
 
 namespace berqenas::catalog {
 
-std::string key_file_path() {
-    const char* configured = pg::Settings::secret_key_file;
-    if (configured != nullptr && configured[0] != '\0') return configured;
+namespace {
+
+std::string keys_directory() {
     std::string dir = std::string(DataDir) + "/berqenas_keys";
     if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
         throw Error(sqlstate::config_file_error, "cannot create directory \"" + dir + "\": " + strerror(errno));
-    return dir + "/" + std::to_string(MyDatabaseId) + ".key";
+    return dir;
 }
+
+}  // namespace
+
+std::string key_file_path() {
+    const char* configured = pg::Settings::secret_key_file;
+    if (configured != nullptr && configured[0] != '\0') return configured;
+    return keys_directory() + "/" + std::to_string(MyDatabaseId) + ".key";
+}
+
+// Always under $PGDATA, even with berqenas.secret_key_file on a read-only secrets volume: the
+// pair is made by the server and protects nothing stored.
+std::string sealing_key_path() { return keys_directory() + "/" + std::to_string(MyDatabaseId) + ".sealing"; }
 
 crypto::KeyRing load_key_ring(KeyFileMissing when_missing) {
     std::string path = key_file_path();

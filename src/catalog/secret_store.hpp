@@ -9,6 +9,8 @@
 namespace berqenas::catalog {
 
 std::string key_file_path();
+// The X25519 pair clients seal passwords for ($PGDATA/berqenas_keys/<database oid>.sealing).
+std::string sealing_key_path();
 // Sealing may create the key file (0600) on first use; opening never does: a key file that went
 // missing must be restored, not silently replaced.
 enum class KeyFileMissing { create, fail };

@@ -1,11 +1,16 @@
 // `berqenas sync register` (also `db register`): berqenas.register_remote_database. The password
-// comes from --password, --password-stdin or a no-echo prompt, travels only as a parameter and is
-// never printed.
+// comes from --password, --password-stdin or a no-echo prompt, travels only sealed for the
+// server's key (berqenas.sealing_key) and is never printed.
 #include "context.hpp"
 #include "exit_codes.hpp"
 #include "json_output.hpp"
 #include "number_option.hpp"
 #include "password_input.hpp"
+
+#include <algorithm>
+
+#include "common/hex.hpp"
+#include "crypto/sealing_key.hpp"
 
 #include <fmt/core.h>
 
@@ -41,6 +46,11 @@ int register_database(Context& ctx, const RegisterOptions& o) {
         password = read_password_interactively(fmt::format("Password for {} on {}: ", o.username, o.name));
     }
 
+    // The password travels only inside a sealed box for the server's key: never as SQL text or
+    // a parameter the server could log (log_statement, log_min_error_statement).
+    QueryResult key = ctx.scalar(SqlCall("berqenas.sealing_key"), "key");
+    std::string box = crypto::seal_for(from_hex(key.scalar().value_or("")), password);
+    std::fill(password.begin(), password.end(), '\0');
     SqlCall call("berqenas.register_remote_database");
     call.arg("name", o.name)
         .arg("database_type", o.type)
@@ -48,7 +58,8 @@ int register_database(Context& ctx, const RegisterOptions& o) {
         .arg("port", std::to_string(port), "integer")
         .arg("database_name", o.database)
         .arg("username", o.username)
-        .arg("password", password);
+        .arg("password", std::nullopt)
+        .arg("password_sealed", "\\x" + to_hex(box), "bytea");
     if (o.schema_opt->count() > 0) call.arg("schema", o.schema);
     if (o.wg_ip_opt->count() > 0) call.arg("wireguard_ip", o.wg_ip, "inet");
     if (o.tenant_opt->count() > 0) call.arg("tenant", o.tenant);

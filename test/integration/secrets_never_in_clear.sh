@@ -56,7 +56,7 @@ echo "a missing key file is reported, not replaced silently"
 mv "$keyfile" "$keyfile.bak"
 out=$(cluster_psql cloud -At -c "SELECT berqenas.test_connection('erp')" 2>&1 || true)
 echo "  $out"
-grep -q "No such file or directory" <<<"$out"
+grep -q "is missing, and secrets sealed with it are stored" <<<"$out"
 mv "$keyfile.bak" "$keyfile"
 [ "$(cluster_psql cloud -At -c "SELECT berqenas.test_connection('erp') ->> 'ok'")" = true ]
 echo "secrets stay sealed"

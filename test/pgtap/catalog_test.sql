@@ -48,7 +48,7 @@ SELECT ok(NOT has_function_privilege('berqenas_admin', 'berqenas._remote_probe(b
 SELECT ok(NOT has_function_privilege('public', 'berqenas.test_connection(text)', 'EXECUTE'),
           'PUBLIC cannot test connections');
 SELECT ok(has_function_privilege('berqenas_admin',
-          'berqenas.register_remote_database(text,text,text,integer,text,text,text,text,inet,text,jsonb)', 'EXECUTE'),
+          'berqenas.register_remote_database(text,text,text,integer,text,text,text,text,inet,text,jsonb,bytea)', 'EXECUTE'),
           'berqenas_admin registers');
 
 -- The duplicate-name guard and the SQLSTATE contract, with pgTAP's throws_ok.
