@@ -311,13 +311,19 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION berqenas.unregister_remote_database(name text, "cascade" boolean DEFAULT false) RETURNS void
+-- drop_data: also drop the local tables Berqenas created for it (only those: sync_tables'
+-- recorded oids), and its schema when Berqenas created it and nothing else is left in it. Without
+-- drop_data those tables and the schema stay, as plain tables nobody syncs any more.
+CREATE FUNCTION berqenas.unregister_remote_database(name text, "cascade" boolean DEFAULT false,
+                                                    drop_data boolean DEFAULT false) RETURNS void
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     db_id bigint := berqenas._remote_database_id(name);
     caller regrole := berqenas._invoker();
     dep record;
     needed text;
+    dropped text[] := '{}';
+    claim record;
 BEGIN
     SELECT string_agg(format('%s %s', d.kind, d.object), ', ') INTO needed
       FROM berqenas.remote_database_dependents(name) d;
@@ -357,8 +363,29 @@ BEGIN
             EXECUTE 'SELECT cron.unschedule($1)' USING dep.object;
         END IF;
     END LOOP;
+    IF drop_data THEN
+        -- (A user's view on a synced table makes this fail with 2BP01, and nothing is dropped.)
+        FOR dep IN SELECT st.local_table_oid::regclass AS rel FROM berqenas.sync_tables st
+                     JOIN pg_catalog.pg_class c ON c.oid = st.local_table_oid
+                     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                    WHERE st.remote_database_id = db_id AND n.nspname = st.local_schema AND c.relname = st.local_table LOOP
+            dropped := dropped || dep.rel::text;
+            EXECUTE format('DROP TABLE %s', dep.rel);
+        END LOOP;
+        SELECT ss.schema_name, ss.schema_oid INTO claim FROM berqenas.sync_schemas ss
+         WHERE ss.remote_database_id = db_id AND ss.created_by_berqenas;
+        IF claim.schema_oid IS NOT NULL
+           AND EXISTS (SELECT 1 FROM pg_catalog.pg_namespace n WHERE n.oid = claim.schema_oid AND n.nspname = claim.schema_name)
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace = claim.schema_oid)
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.pronamespace = claim.schema_oid)
+           AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type t WHERE t.typnamespace = claim.schema_oid) THEN
+            EXECUTE format('DROP SCHEMA %I', claim.schema_name);
+            dropped := dropped || format('schema %I', claim.schema_name);
+        END IF;
+    END IF;
     DELETE FROM berqenas.remote_database_registry r WHERE r.id = db_id;
-    PERFORM berqenas._audit('unregister', db_id, name, jsonb_build_object('cascade', "cascade", 'removed', needed));
+    PERFORM berqenas._audit('unregister', db_id, name, jsonb_build_object('cascade', "cascade", 'removed', needed,
+                                                                          'drop_data', drop_data, 'dropped', to_jsonb(dropped)));
 END
 $$;
 
@@ -433,7 +460,7 @@ GRANT EXECUTE ON FUNCTION
     berqenas.sealing_key(),
     berqenas.test_connection(text),
     berqenas.remote_database_dependents(text),
-    berqenas.unregister_remote_database(text, boolean),
+    berqenas.unregister_remote_database(text, boolean, boolean),
     berqenas.remote_db_status(text),
     berqenas.create_tenant(text, boolean),
     berqenas.rotate_secret_key()

@@ -15,6 +15,7 @@ namespace {
 struct NameOptions {
     std::string name;
     bool cascade = false;
+    bool drop_data = false;
 };
 
 int list_databases(Context& ctx) {
@@ -82,9 +83,10 @@ int unregister(Context& ctx, const NameOptions& o) {
     SqlCall call("berqenas.unregister_remote_database");
     call.arg("name", o.name);
     if (o.cascade) call.arg("cascade", "true", "boolean");
+    if (o.drop_data) call.arg("drop_data", "true", "boolean");
     ctx.scalar(call, "unregistered");
     if (ctx.json) {
-        print_json(Json{{"name", o.name}, {"unregistered", true}, {"cascade", o.cascade}});
+        print_json(Json{{"name", o.name}, {"unregistered", true}, {"cascade", o.cascade}, {"drop_data", o.drop_data}});
     } else {
         fmt::print("remote database \"{}\" unregistered\n", o.name);
     }
@@ -118,6 +120,7 @@ void add_db_commands(CLI::App* db, Context& ctx) {
     cmd = db->add_subcommand("unregister", "remove a registration (berqenas.unregister_remote_database)");
     auto gone = named_command(cmd);
     cmd->add_flag("--cascade", gone->cascade, "also drop what depends on it (foreign servers, schedules)");
+    cmd->add_flag("--drop-data", gone->drop_data, "also drop the synced tables (and Berqenas's schema for them)");
     on_chosen(cmd, ctx, [&ctx, gone] { return unregister(ctx, *gone); });
 }
 

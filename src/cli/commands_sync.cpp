@@ -260,6 +260,7 @@ void tables_option(CLI::App* cmd, SyncOptions& o, const char* what) {
 
 void add_sync_commands(CLI::App* sync, Context& ctx) {
     add_register_command(sync, ctx);
+    add_update_command(sync, ctx);
     add_test_command(sync, ctx, "test-connection");
 
     CLI::App* cmd = sync->add_subcommand("configure", "how a remote database is synced (berqenas.configure_sync)");

@@ -34,6 +34,7 @@ void on_chosen(CLI::App* command, Context& ctx, std::function<int()> body);
 void add_tenant_commands(CLI::App* tenant, Context& ctx);
 void add_db_commands(CLI::App* db, Context& ctx);
 void add_register_command(CLI::App* group, Context& ctx);
+void add_update_command(CLI::App* group, Context& ctx);
 void add_test_command(CLI::App* group, Context& ctx, const std::string& name);
 void add_sync_commands(CLI::App* sync, Context& ctx);
 void add_secrets_commands(CLI::App* secrets, Context& ctx);

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
     add_tenant_commands(app.add_subcommand("tenant", "tenants")->require_subcommand(1), ctx);
     add_db_commands(app.add_subcommand("db", "registered remote databases")->require_subcommand(1), ctx);
     add_register_command(app.get_subcommand("db"), ctx);
+    add_update_command(app.get_subcommand("db"), ctx);
     add_sync_commands(app.add_subcommand("sync", "registering, syncing and monitoring")->require_subcommand(1), ctx);
     add_secrets_commands(app.add_subcommand("secrets", "the key that seals stored passwords")->require_subcommand(1), ctx);
 

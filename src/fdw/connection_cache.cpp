@@ -18,6 +18,8 @@ extern "C" {
 #include "utils/builtins.h"
 #include "utils/tuplestore.h"
 #include "utils/acl.h"
+#include "utils/inval.h"
+#include "utils/syscache.h"
 }
 
 namespace berqenas::fdw {
@@ -29,6 +31,9 @@ struct Entry {
     std::shared_ptr<remote::RemoteConnection> conn;
     int xact_depth = 0;          // 0: no remote transaction; 1: top level; n: savepoints up to level n
     bool lost_in_transaction = false;
+    // A server or user mapping changed (alter_remote_database touches the servers naming a
+    // registration): reconnect at the next use outside a remote transaction.
+    bool invalidated = false;
 };
 
 using Key = std::pair<Oid, Oid>;   // server, user
@@ -140,12 +145,22 @@ void subxact_callback(SubXactEvent event, SubTransactionId, SubTransactionId, vo
         }
 }
 
+// Any change of a foreign server or user mapping: every kept connection is rebuilt when next
+// used (changes are rare; sorting out which entry a hash value names is not worth it).
+void inval_callback(Datum, int, uint32) {
+    pg::guarded_callback([] {
+        for (auto& [key, e] : cache()) e.invalidated = true;
+    });
+}
+
 void register_callbacks() {
     static bool registered = false;
     if (registered) return;
     pg::pg_call([] {
         RegisterXactCallback(xact_callback, nullptr);
         RegisterSubXactCallback(subxact_callback, nullptr);
+        CacheRegisterSyscacheCallback(FOREIGNSERVEROID, inval_callback, Datum(0));
+        CacheRegisterSyscacheCallback(USERMAPPINGOID, inval_callback, Datum(0));
     });
     registered = true;
 }
@@ -170,7 +185,9 @@ std::shared_ptr<remote::RemoteConnection> get_connection(Oid server_oid, Oid use
                         "roll back and run the transaction again; the next one reconnects");
         }
     }
+    if (e.conn && e.invalidated && e.xact_depth == 0) e.conn.reset();
     if (!e.conn) {
+        e.invalidated = false;
         ForeignServer* server = pg::pg_call([&] { return GetForeignServer(server_oid); });
         e.server_name = server->servername;
         remote::ConnectionParams params = connection_params(server_oid, user_oid);
