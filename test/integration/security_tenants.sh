@@ -93,6 +93,27 @@ globex_job=$(cloud -c "SELECT sync_id FROM berqenas.sync_jobs j JOIN berqenas.re
 out=$(error_as alice "SELECT berqenas.rollback('$globex_job')")
 expect_contains "$out" 'permission denied for remote database "globex_erp"' "rollback of another tenant's sync: 42501"
 
+echo "== the concurrency limit counts per tenant"
+cloud -c "ALTER SYSTEM SET berqenas.max_concurrent_syncs_per_tenant = 1" -c "SELECT pg_reload_conf()" >/dev/null
+onprem -c "CREATE TABLE slow (id int PRIMARY KEY)" >/dev/null
+cloud -c "SELECT berqenas.register_remote_database('acme_slow', 'postgresql', '127.0.0.1', $onprem_PORT, 'postgres', 'postgres', 'postgres', 'public', tenant => 'acme')" \
+      -c "SELECT berqenas.configure_sync('acme_slow', 'full', ARRAY['slow'])" >/dev/null
+# The remote table is locked, so acme_slow's sync holds acme's one slot until the lock goes.
+cluster_psql onprem -c "BEGIN" -c "LOCK TABLE slow IN ACCESS EXCLUSIVE MODE" -c "SELECT pg_sleep(6)" -c "COMMIT" >/dev/null &
+locker=$!
+sleep 1
+cloud -c "SELECT berqenas.sync('acme_slow') ->> 'status'" >/tmp/security_tenants_slow.$$ 2>&1 &
+slow=$!
+sleep 1.5
+out=$(cluster_psql cloud -At -c "SET berqenas.sync_wait_timeout = 0" -c "SELECT berqenas.sync('acme_erp')" 2>&1 || true)
+expect_contains "$out" 'tenant "acme" already has 1 sync(s) running' "a second sync of acme waits for its slot: 53400"
+expect_eq "$(cluster_psql cloud -At -c "SET berqenas.sync_wait_timeout = 0" -c "SELECT berqenas.sync('globex_erp', ARRAY['customers']) ->> 'status'")" \
+    "succeeded" "globex's sync runs meanwhile: its own count"
+wait $locker $slow
+expect_eq "$(cat /tmp/security_tenants_slow.$$)" "succeeded" "acme's slow sync finished once the lock went"
+rm -f /tmp/security_tenants_slow.$$
+cloud -c "ALTER SYSTEM RESET berqenas.max_concurrent_syncs_per_tenant" -c "SELECT pg_reload_conf()" >/dev/null
+
 echo "== revoke_tenant"
 expect_eq "$(as adam -c "SELECT berqenas.revoke_tenant('alice', 'acme')")" "t" "revoked"
 out=$(error_as alice "SELECT count(*) FROM remote_acme_erp.customers")
