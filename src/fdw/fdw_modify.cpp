@@ -1,6 +1,7 @@
 // INSERT (batched), UPDATE and DELETE on berqenas_fdw tables, with RETURNING. Rows are found by
 // the key columns (column option key 'true'); values travel as text parameters (PostgreSQL) or
-// as escaped T-SQL literals (MSSQL).
+// as escaped T-SQL literals (MSSQL). An INSERT sends only the columns it gives values to, so the
+// remote fills in its own defaults for the others.
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +24,7 @@ extern "C" {
 #include "optimizer/inherit.h"
 #include "optimizer/pathnode.h"
 #include "parser/parsetree.h"
+#include "rewrite/rewriteHandler.h"
 #include "utils/rel.h"
 }
 
@@ -61,6 +63,25 @@ std::vector<int> int_list(List* list) {
     std::vector<int> out;
     ListCell* lc;
     foreach (lc, list) out.push_back(lfirst_int(lc));
+    return out;
+}
+
+// The columns a remote INSERT lists. PostgreSQL's executor fills every column of the tuple, NULL
+// where the statement gave nothing, and sending those NULLs would override the remote's defaults
+// (DEFAULT GETDATE(), NOT NULL DEFAULT 0: 23502). So only these are sent: the columns the
+// statement names (given), those PostgreSQL fills in from a local default (the rewriter or COPY
+// evaluates it), and all of them when a BEFORE ROW INSERT trigger may set any. Generated columns
+// are left to the remote, which computes its own. given(attnum) says whether the statement names
+// the column; has_local_default(attnum) whether PostgreSQL gives it a value it did not name.
+template <typename Given, typename LocalDefault>
+std::vector<int> insert_columns(const TableOptions& t, Relation rel, Given given, LocalDefault has_local_default) {
+    TupleDesc desc = RelationGetDescr(rel);
+    const bool trigger = rel->trigdesc != nullptr && rel->trigdesc->trig_insert_before_row;
+    std::vector<int> out;
+    for (const auto& c : t.columns) {
+        if (c.dropped || TupleDescAttr(desc, c.attnum - 1)->attgenerated) continue;
+        if (trigger || given(c.attnum) || has_local_default(c.attnum)) out.push_back(c.attnum);
+    }
     return out;
 }
 
@@ -188,8 +209,17 @@ List* plan_foreign_modify(PlannerInfo* root, ModifyTable* plan, Index result_rel
         throw Error("0A000", "INSERT ... ON CONFLICT is not supported on berqenas_fdw tables");
     std::vector<int> targets;
     if (op == CMD_INSERT) {
-        for (const auto& c : table.columns)
-            if (!c.dropped) targets.push_back(c.attnum);
+        // After the rewriter, the INSERT's target list holds the columns it gives values to and
+        // those with a local default; the planner's NULLs for the rest are not in it.
+        std::vector<bool> listed(table.columns.size() + 1, false);
+        ListCell* lc;
+        foreach (lc, root->parse->targetList) {
+            TargetEntry* tle = static_cast<TargetEntry*>(lfirst(lc));
+            if (!tle->resjunk && tle->resno > 0 && size_t(tle->resno) < listed.size()) listed[size_t(tle->resno)] = true;
+        }
+        Relation rel = pg::pg_call([&] { return table_open(rte->relid, NoLock); });
+        targets = insert_columns(table, rel, [&](int a) { return bool(listed[size_t(a)]); }, [](int) { return false; });
+        pg::pg_call([&] { table_close(rel, NoLock); });
     } else if (op == CMD_UPDATE) {
         RelOptInfo* rel = pg::pg_call([&] { return find_base_rel(root, int(result_relation)); });
         Bitmapset* cols = pg::pg_call([&] { return get_rel_all_updated_cols(root, rel); });
@@ -219,22 +249,45 @@ List* plan_foreign_modify(PlannerInfo* root, ModifyTable* plan, Index result_rel
 
 namespace {
 
-ModifyExec* start_modify(EState* estate, ResultRelInfo* rinfo, CmdType op, List* fdw_private, Plan* subplan) {
+// The range table entry of the statement writing rinfo: a partition that rows are routed into
+// has none of its own (index 0), and its root's says who runs the statement.
+RangeTblEntry* statement_rte(EState* estate, ResultRelInfo* rinfo) {
+    Index index = rinfo->ri_RangeTableIndex;
+    if (index == 0 && rinfo->ri_RootResultRelInfo != nullptr) index = rinfo->ri_RootResultRelInfo->ri_RangeTableIndex;
+    return index == 0 ? nullptr : exec_rt_fetch(index, estate);
+}
+
+// copy: COPY straight into this foreign table, whose range table entry lists the COPY's columns.
+ModifyExec* start_modify(EState* estate, ResultRelInfo* rinfo, CmdType op, List* fdw_private, Plan* subplan,
+                         bool copy = false) {
     auto* m = new ModifyExec();
     rinfo->ri_FdwState = own_in_context(estate->es_query_cxt, m);
     Relation rel = rinfo->ri_RelationDesc;
     m->table = table_options(RelationGetRelid(rel));
     m->operation = op;
+    RangeTblEntry* rte = statement_rte(estate, rinfo);
     if (fdw_private != NIL) {
         m->target_attrs = int_list(static_cast<List*>(list_nth(fdw_private, 0)));
         m->key_attrs = int_list(static_cast<List*>(list_nth(fdw_private, 1)));
         m->returning_attrs = int_list(static_cast<List*>(list_nth(fdw_private, 2)));
     } else {
-        // COPY / INSERT through partition routing: all columns, RETURNING when projected.
-        for (const auto& c : m->table.columns)
-            if (!c.dropped) m->target_attrs.push_back(c.attnum);
-        if (rinfo->ri_projectReturning)
-            m->returning_attrs = m->target_attrs;
+        if (copy && rte != nullptr) {
+            // COPY ft (a, b): its columns, and those COPY fills in from a local default.
+            Bitmapset* inserted = rte->insertedCols;
+            m->target_attrs = insert_columns(
+                m->table, rel,
+                [&](int a) { return bool(bms_is_member(a - FirstLowInvalidHeapAttributeNumber, inserted)); },
+                [&](int a) { return pg::pg_call([&] { return build_column_default(rel, a) != nullptr; }); });
+        } else {
+            // Rows routed into a foreign partition: which columns the statement named is not known
+            // here (the parent's columns may be numbered otherwise), so all of them, as postgres_fdw.
+            for (const auto& c : m->table.columns)
+                if (!c.dropped) m->target_attrs.push_back(c.attnum);
+        }
+        if (rinfo->ri_projectReturning) {
+            for (const auto& c : m->table.columns)
+                if (!c.dropped) m->returning_attrs.push_back(c.attnum);
+        }
     }
     for (int a : m->key_attrs) {
         std::string name = key_junk_name(a);
@@ -247,10 +300,10 @@ ModifyExec* start_modify(EState* estate, ResultRelInfo* rinfo, CmdType op, List*
         Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), m->returning_attrs[i] - 1);
         prepare_reader(m->readers[i], att->atttypid, att->atttypmod, estate->es_query_cxt);
     }
-    RangeTblEntry* rte = exec_rt_fetch(rinfo->ri_RangeTableIndex, estate);
-    Oid user = rte->checkAsUser ? rte->checkAsUser : GetUserId();
+    Oid user = rte != nullptr && rte->checkAsUser ? rte->checkAsUser : GetUserId();
     m->conn = get_connection(m->table.server_oid, user);
-    m->batch_size = batch_size_for(m->table, m->target_attrs.size());
+    // INSERT ... DEFAULT VALUES (no column sent) is one row per statement.
+    m->batch_size = op == CMD_INSERT && m->target_attrs.empty() ? 1 : batch_size_for(m->table, m->target_attrs.size());
     return m;
 }
 
@@ -262,7 +315,10 @@ void begin_foreign_modify(ModifyTableState* mtstate, ResultRelInfo* rinfo, List*
 }
 
 void begin_foreign_insert(ModifyTableState* mtstate, ResultRelInfo* rinfo) {
-    start_modify(mtstate->ps.state, rinfo, CMD_INSERT, NIL, nullptr);
+    // COPY FROM runs without a plan, into its own range table entry; an INSERT or COPY into a
+    // partitioned table routes rows here from a plan, or through a partition without an entry.
+    const bool copy = mtstate->ps.plan == nullptr && rinfo->ri_RangeTableIndex != 0;
+    start_modify(mtstate->ps.state, rinfo, CMD_INSERT, NIL, nullptr, copy);
 }
 
 TupleTableSlot* exec_foreign_insert(EState*, ResultRelInfo* rinfo, TupleTableSlot* slot, TupleTableSlot* plan_slot) {
@@ -328,7 +384,8 @@ void explain_foreign_modify(ModifyTableState* mtstate, ResultRelInfo* rinfo, Lis
                           ? build_sql(m, 1, [](int i) { return "@P" + std::to_string(i + 1); })
                           : build_sql(m, 1, [](int i) { return "$" + std::to_string(i + 1); });
     pg::pg_call([&] { ExplainPropertyText("Remote SQL", sql.c_str(), es); });
-    if (m.operation == CMD_INSERT && rinfo->ri_BatchSize > 1) {
+    // DEFAULT VALUES (no column sent) runs row by row whatever batch_size says.
+    if (m.operation == CMD_INSERT && rinfo->ri_BatchSize > 1 && !m.target_attrs.empty()) {
         int batch = rinfo->ri_BatchSize;
         pg::pg_call([&] { ExplainPropertyInteger("Batch Size", NULL, batch, es); });
     }
