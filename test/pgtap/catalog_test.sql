@@ -2,7 +2,7 @@
 -- that is rolled back at the end (nothing is left behind).
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS berqenas;
-SELECT plan(27);
+SELECT plan(38);
 
 SELECT has_schema('berqenas');
 SELECT has_table('berqenas', 'tenants', 'tenants table');
@@ -19,12 +19,12 @@ SELECT fk_ok('berqenas', 'remote_database_secrets', 'remote_database_id',
              'berqenas', 'remote_database_registry', 'id');
 
 SELECT function_returns('berqenas', 'register_remote_database',
-       ARRAY['text','text','text','integer','text','text','text','text','inet','text','jsonb'], 'bigint');
+       ARRAY['text','text','text','integer','text','text','text','text','inet','text','jsonb','bytea'], 'bigint');
 SELECT function_returns('berqenas', 'test_connection', ARRAY['text'], 'jsonb');
 SELECT function_returns('berqenas', 'remote_db_status', ARRAY['text'], 'jsonb');
 SELECT function_returns('berqenas', 'rotate_secret_key', ARRAY[]::text[], 'jsonb');
 SELECT is_definer('berqenas', 'register_remote_database',
-       ARRAY['text','text','text','integer','text','text','text','text','inet','text','jsonb'],
+       ARRAY['text','text','text','integer','text','text','text','text','inet','text','jsonb','bytea'],
        'register runs as the extension owner');
 
 -- pg_dump keeps configuration and history.
@@ -54,6 +54,33 @@ SELECT ok(has_function_privilege('berqenas_admin',
 -- The duplicate-name guard and the SQLSTATE contract, with pgTAP's throws_ok.
 SELECT throws_ok($$SELECT berqenas.register_remote_database('tap_db', 'db2', 'h', 1, 'd', 'u', 'p')$$,
                  '22023', 'unknown database_type "db2"', 'unknown database_type is 22023');
+
+-- Tenant scoping: row-level security on the catalog, the tenant group's grants.
+SELECT ok((SELECT bool_and(c.relrowsecurity) FROM pg_class c
+            WHERE c.oid IN ('berqenas.remote_database_registry'::regclass, 'berqenas.tenants'::regclass,
+                            'berqenas.sync_jobs'::regclass, 'berqenas.sync_job_log'::regclass,
+                            'berqenas.sync_conflicts'::regclass, 'berqenas.sync_audit_log'::regclass,
+                            'berqenas.sync_configs'::regclass, 'berqenas.sync_tables'::regclass,
+                            'berqenas.tenant_roles'::regclass)),
+          'row-level security on every catalog table a tenant role reads');
+SELECT ok((SELECT 'security_invoker=true' = ANY (c.reloptions) FROM pg_class c WHERE c.oid = 'berqenas.remote_databases'::regclass),
+          'remote_databases reads as its caller');
+SELECT has_role('berqenas_tenant', 'the tenant group role exists');
+SELECT ok(NOT has_table_privilege('berqenas_tenant', 'berqenas.remote_database_secrets', 'SELECT'),
+          'tenant roles cannot read secrets');
+SELECT ok(NOT has_function_privilege('berqenas_tenant', 'berqenas.grant_tenant(regrole,text)', 'EXECUTE'),
+          'tenant roles cannot grant tenants');
+SELECT ok(NOT has_function_privilege('berqenas_tenant', 'berqenas.rotate_secret_key()', 'EXECUTE'),
+          'tenant roles cannot rotate the key');
+SELECT ok(has_function_privilege('berqenas_tenant', 'berqenas.sync(text,text[],boolean)', 'EXECUTE'),
+          'tenant roles sync (their own databases)');
+SELECT is_definer('berqenas', 'alter_remote_database',
+       ARRAY['text','text','integer','text','text','text','bytea','text','inet','jsonb'], 'alter runs as the extension owner');
+SELECT is_definer('berqenas', 'grant_tenant', ARRAY['regrole','text'], 'grant_tenant runs as the extension owner');
+SELECT ok(NOT has_function_privilege('berqenas_admin', 'berqenas._seal_secret_box(bytea,bigint,boolean)', 'EXECUTE'),
+          'nobody but the owner opens sealed boxes');
+SELECT ok(NOT has_table_privilege('berqenas_admin', 'berqenas.sync_schemas', 'INSERT'),
+          'berqenas_admin cannot claim schemas by hand');
 
 SELECT * FROM finish();
 ROLLBACK;
