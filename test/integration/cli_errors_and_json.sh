@@ -144,7 +144,7 @@ expect_json dict; py "assert d['rolled_back'] == ['$synced'] and d['total_rows']
 run 0 secrets rotate --json
 expect_json dict
 run 0 db unregister erp --json
-expect_json dict; py "assert d == {'name': 'erp', 'unregistered': True, 'cascade': False}"
+expect_json dict; py "assert d == {'name': 'erp', 'unregistered': True, 'cascade': False, 'drop_data': False}"
 run 0 db list --json
 expect_json list; py "assert d == []"
 echo "ok"
