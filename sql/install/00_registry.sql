@@ -166,6 +166,38 @@ BEGIN
 END
 $$;
 
+-- The checks register_remote_database and alter_remote_database share, on the values given (NULL:
+-- not given); 22023 naming the field.
+CREATE FUNCTION berqenas._check_connection_fields(host text, port integer, database_name text, username text,
+                                                  password text, password_sealed bytea, options jsonb,
+                                                  caller_is_superuser boolean) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF btrim(host) = '' THEN
+        RAISE EXCEPTION 'host must not be empty' USING ERRCODE = '22023';
+    END IF;
+    IF port NOT BETWEEN 1 AND 65535 THEN
+        RAISE EXCEPTION 'port % is outside 1..65535', port USING ERRCODE = '22023';
+    END IF;
+    IF database_name = '' THEN
+        RAISE EXCEPTION 'database_name must not be empty' USING ERRCODE = '22023';
+    END IF;
+    IF username = '' THEN
+        RAISE EXCEPTION 'username must not be empty' USING ERRCODE = '22023';
+    END IF;
+    IF password IS NOT NULL AND password_sealed IS NOT NULL THEN
+        RAISE EXCEPTION 'give password or password_sealed, not both' USING ERRCODE = '22023';
+    END IF;
+    IF password = '' AND NOT caller_is_superuser THEN
+        RAISE EXCEPTION 'password must not be empty' USING ERRCODE = '22023',
+            DETAIL = 'a non-superuser''s remote connections must authenticate with a password';
+    END IF;
+    IF jsonb_typeof(options) <> 'object' THEN
+        RAISE EXCEPTION 'options must be a JSON object' USING ERRCODE = '22023';
+    END IF;
+END
+$$;
+
 CREATE FUNCTION berqenas._audit(action text, remote_database_id bigint, remote_database_name text,
                                 details jsonb DEFAULT '{}') RETURNS void
     LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
@@ -203,32 +235,14 @@ BEGIN
         RAISE EXCEPTION 'unknown database_type "%"', coalesce(database_type, 'NULL')
             USING ERRCODE = '22023', HINT = 'database_type must be "mssql" or "postgresql"';
     END IF;
-    IF host IS NULL OR btrim(host) = '' THEN
-        RAISE EXCEPTION 'host must not be empty' USING ERRCODE = '22023';
-    END IF;
-    IF port IS NULL OR port NOT BETWEEN 1 AND 65535 THEN
-        RAISE EXCEPTION 'port % is outside 1..65535', coalesce(port::text, 'NULL') USING ERRCODE = '22023';
-    END IF;
-    IF database_name IS NULL OR database_name = '' THEN
-        RAISE EXCEPTION 'database_name must not be empty' USING ERRCODE = '22023';
-    END IF;
-    IF username IS NULL OR username = '' THEN
-        RAISE EXCEPTION 'username must not be empty' USING ERRCODE = '22023';
-    END IF;
     IF password IS NULL AND password_sealed IS NULL THEN
         RAISE EXCEPTION 'password must not be null (use '''' for none)' USING ERRCODE = '22023',
             HINT = 'or pass password => NULL, password_sealed => a sealed box for berqenas.sealing_key()';
     END IF;
-    IF password IS NOT NULL AND password_sealed IS NOT NULL THEN
-        RAISE EXCEPTION 'give password or password_sealed, not both' USING ERRCODE = '22023';
-    END IF;
-    IF password = '' AND NOT caller_is_superuser THEN
-        RAISE EXCEPTION 'password must not be empty' USING ERRCODE = '22023',
-            DETAIL = 'a non-superuser''s remote connections must authenticate with a password';
-    END IF;
-    IF options IS NULL OR jsonb_typeof(options) <> 'object' THEN
-        RAISE EXCEPTION 'options must be a JSON object' USING ERRCODE = '22023';
-    END IF;
+    -- Everything is required here: NULL is checked as empty.
+    PERFORM berqenas._check_connection_fields(coalesce(host, ''), coalesce(port, 0), coalesce(database_name, ''),
+                                              coalesce(username, ''), password, password_sealed,
+                                              coalesce(options, 'null'), caller_is_superuser);
     -- A tenant role registers for its own tenant only (named, or implied when it has one).
     IF tenant IS NULL AND NOT berqenas._is_admin() THEN
         SELECT min(t.name), count(*) INTO tenant, n_tenants FROM berqenas.tenants t WHERE berqenas._may_access_tenant(t.id);

@@ -23,28 +23,8 @@ DECLARE
     srv record;
 BEGIN
     SELECT * INTO old FROM berqenas.remote_database_registry r WHERE r.id = db_id FOR UPDATE;
-    IF host IS NOT NULL AND btrim(host) = '' THEN
-        RAISE EXCEPTION 'host must not be empty' USING ERRCODE = '22023';
-    END IF;
-    IF port IS NOT NULL AND port NOT BETWEEN 1 AND 65535 THEN
-        RAISE EXCEPTION 'port % is outside 1..65535', port USING ERRCODE = '22023';
-    END IF;
-    IF database_name = '' THEN
-        RAISE EXCEPTION 'database_name must not be empty' USING ERRCODE = '22023';
-    END IF;
-    IF username = '' THEN
-        RAISE EXCEPTION 'username must not be empty' USING ERRCODE = '22023';
-    END IF;
-    IF options IS NOT NULL AND jsonb_typeof(options) <> 'object' THEN
-        RAISE EXCEPTION 'options must be a JSON object' USING ERRCODE = '22023';
-    END IF;
-    IF password IS NOT NULL AND password_sealed IS NOT NULL THEN
-        RAISE EXCEPTION 'give password or password_sealed, not both' USING ERRCODE = '22023';
-    END IF;
-    IF password = '' AND NOT caller_is_superuser THEN
-        RAISE EXCEPTION 'password must not be empty' USING ERRCODE = '22023',
-            DETAIL = 'a non-superuser''s remote connections must authenticate with a password';
-    END IF;
+    PERFORM berqenas._check_connection_fields(host, port, database_name, username, password, password_sealed,
+                                              options, caller_is_superuser);
     IF num_nonnulls(host, port, database_name, username, password, password_sealed, schema, wireguard_ip, options) = 0 THEN
         RAISE EXCEPTION 'nothing to change for remote database "%"', name USING ERRCODE = '22023',
             HINT = 'give at least one of host, port, database_name, username, password, password_sealed, schema, wireguard_ip, options';

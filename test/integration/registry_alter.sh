@@ -10,8 +10,7 @@ cd "$(dirname "$0")/../.."
 trap 'kill $bg 2>/dev/null || true; cluster_cleanup' EXIT
 bg=""
 start_sync_pair
-expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; echo "  ok: $3"; }
-expect_contains() { grep -qF -- "$2" <<<"$1" || fail "$3: expected '$2' in: $1"; echo "  ok: $3"; }
+. test/lib/expect.sh
 error_of() { cluster_psql cloud -At -c "\\set VERBOSITY verbose" -c "$1" 2>&1 >/dev/null || true; }
 cli=${BERQENAS_BUILD_DIR:-build}/src/cli/berqenas
 dsn="host=127.0.0.1 port=$cloud_PORT user=postgres dbname=postgres"

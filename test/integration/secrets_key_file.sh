@@ -9,9 +9,7 @@ trap cluster_cleanup EXIT
 cluster_start cloud "shared_preload_libraries = 'berqenas'"
 cluster_start onprem
 cloud() { cluster_psql cloud -At "$@"; }
-fail() { echo "FAILED: $*"; exit 1; }
-expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; echo "  ok: $3"; }
-expect_contains() { grep -qF -- "$2" <<<"$1" || fail "$3: expected '$2' in: $1"; echo "  ok: $3"; }
+. test/lib/expect.sh
 error_of() { cluster_psql cloud -At -v VERBOSITY=verbose -c "\\set VERBOSITY verbose" -c "$1" 2>&1 >/dev/null || true; }
 register() { cloud -c "SELECT berqenas.register_remote_database('$1', 'postgresql', '127.0.0.1', $onprem_PORT, 'postgres', 'postgres', 'postgres')" >/dev/null; }
 

@@ -12,9 +12,7 @@ cluster_start cloud "shared_preload_libraries = 'berqenas'" "log_statement = 'al
 cluster_start onprem
 cluster_psql onprem -c "CREATE ROLE erp_reader LOGIN PASSWORD '$SECRET'" >/dev/null
 cloud() { cluster_psql cloud -At "$@"; }
-fail() { echo "FAILED: $*"; exit 1; }
-expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; echo "  ok: $3"; }
-expect_contains() { grep -qF -- "$2" <<<"$1" || fail "$3: expected '$2' in: $1"; echo "  ok: $3"; }
+. test/lib/expect.sh
 error_of() { cluster_psql cloud -At -c "\\set VERBOSITY verbose" -c "$1" 2>&1 >/dev/null || true; }
 cli=${BERQENAS_BUILD_DIR:-build}/src/cli/berqenas
 dsn="host=127.0.0.1 port=$cloud_PORT user=postgres dbname=postgres"

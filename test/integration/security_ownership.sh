@@ -12,9 +12,7 @@ cluster_start cloud "shared_preload_libraries = 'berqenas,pg_cron'" "cron.databa
 cluster_start onprem
 cloud() { cluster_psql cloud -At "$@"; }
 onprem() { cluster_psql onprem -At "$@"; }
-fail() { echo "FAILED: $*"; exit 1; }
-expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; echo "  ok: $3"; }
-expect_contains() { grep -qF -- "$2" <<<"$1" || fail "$3: expected '$2' in: $1"; echo "  ok: $3"; }
+. test/lib/expect.sh
 # psql as mallory, a berqenas_admin member; prints the first error line (with its SQLSTATE).
 as_mallory() { PGPASSWORD=mallory-pw psql -X -q -At -h 127.0.0.1 -p "$cloud_PORT" -U mallory -d postgres \
                    -v ON_ERROR_STOP=1 -v VERBOSITY=verbose "$@"; }

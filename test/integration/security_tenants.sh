@@ -10,9 +10,7 @@ cluster_start cloud "shared_preload_libraries = 'berqenas'" "max_worker_processe
 cluster_start onprem
 cloud() { cluster_psql cloud -At "$@"; }
 onprem() { cluster_psql onprem -At "$@"; }
-fail() { echo "FAILED: $*"; exit 1; }
-expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; echo "  ok: $3"; }
-expect_contains() { grep -qF -- "$2" <<<"$1" || fail "$3: expected '$2' in: $1"; echo "  ok: $3"; }
+. test/lib/expect.sh
 as() { local who=$1; shift; PGPASSWORD=$who-pw psql -X -q -At -h 127.0.0.1 -p "$cloud_PORT" -U "$who" -d postgres -v ON_ERROR_STOP=1 "$@"; }
 error_as() { as "$1" -c "\\set VERBOSITY verbose" -c "$2" 2>&1 >/dev/null | grep -m1 ERROR || true; }
 

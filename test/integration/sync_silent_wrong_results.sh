@@ -9,8 +9,7 @@ cd "$(dirname "$0")/../.."
 . test/lib/sync_pair.sh
 trap cluster_cleanup EXIT
 start_sync_pair
-expect_eq() { [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"; echo "  ok: $3"; }
-expect_contains() { grep -qF -- "$2" <<<"$1" || fail "$3: expected '$2' in: $1"; echo "  ok: $3"; }
+. test/lib/expect.sh
 cli=${BERQENAS_BUILD_DIR:-build}/src/cli/berqenas
 dsn="host=127.0.0.1 port=$cloud_PORT user=postgres password=postgres dbname=postgres"
 
