@@ -21,7 +21,8 @@ SELECT berqenas.fdw_execute('fdw_ms_import', $$CREATE TABLE [fdw_ms_import].[ord
 SELECT berqenas.fdw_execute('fdw_ms_import', 'CREATE TABLE fdw_ms_import.audit_log (at DATETIME NULL, msg NVARCHAR(MAX) NULL)');
 SELECT berqenas.fdw_execute('fdw_ms_import', 'CREATE TABLE fdw_ms_attach.probe (k INT NOT NULL PRIMARY KEY, note NVARCHAR(20) NULL)');
 
--- LIMIT TO and EXCEPT split the schema between two local schemas.
+-- LIMIT TO and EXCEPT split the schema between two local schemas. They name tables as the remote
+-- compares names: (customers) is the remote's [Customers], whose declared name is its table_name.
 CREATE SCHEMA ms_only;
 CREATE SCHEMA ms_rest;
 IMPORT FOREIGN SCHEMA fdw_ms_import LIMIT TO (customers) FROM SERVER fdw_ms_import INTO ms_only;

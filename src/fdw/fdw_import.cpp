@@ -6,6 +6,7 @@
 #include "fdw/connection_cache.hpp"
 #include "fdw/fdw_options.hpp"
 #include "fdw/fdw_routines.hpp"
+#include "remote/identifier.hpp"
 
 extern "C" {
 #include "foreign/foreign.h"
@@ -33,13 +34,15 @@ bool local_type_exists(const std::string& name) {
     }
 }
 
-bool listed(List* tables, const std::string& name) {
+// The LIMIT TO / EXCEPT entry that names the remote table `name`, as the remote compares names
+// (MSSQL: ignoring case), or nullptr.
+const char* listed(List* tables, remote::DatabaseKind kind, const std::string& name) {
     ListCell* lc;
     foreach (lc, tables) {
         RangeVar* rv = static_cast<RangeVar*>(lfirst(lc));
-        if (name == rv->relname) return true;
+        if (remote::same_identifier(kind, name, rv->relname)) return rv->relname;
     }
-    return false;
+    return nullptr;
 }
 
 }  // namespace
@@ -51,10 +54,15 @@ List* import_foreign_schema(ImportForeignSchemaStmt* stmt, Oid server_oid) {
     std::string remote_schema = stmt->remote_schema;
     std::vector<std::string> commands;
     for (const std::string& name : conn->list_tables(remote_schema)) {
-        if (stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO && !listed(stmt->table_list, name)) continue;
-        if (stmt->list_type == FDW_IMPORT_SCHEMA_EXCEPT && listed(stmt->table_list, name)) continue;
+        const char* entry = listed(stmt->table_list, conn->kind(), name);
+        if (stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO && entry == nullptr) continue;
+        if (stmt->list_type == FDW_IMPORT_SCHEMA_EXCEPT && entry != nullptr) continue;
         remote::RemoteTable t = conn->describe_table(remote_schema, name);
-        std::string sql = "CREATE FOREIGN TABLE " + ident(name) + " (\n";
+        // A foreign table is named as the remote declares the table, except one in LIMIT TO,
+        // which PostgreSQL keeps only under the name listed: LIMIT TO (customer) on an MSSQL remote
+        // imports its Customer as "customer" (table_name 'Customer').
+        const std::string local = stmt->list_type == FDW_IMPORT_SCHEMA_LIMIT_TO ? std::string(entry) : name;
+        std::string sql = "CREATE FOREIGN TABLE " + ident(local) + " (\n";
         for (size_t i = 0; i < t.columns.size(); ++i) {
             const remote::RemoteColumn& c = t.columns[i];
             std::string type = c.local_type;

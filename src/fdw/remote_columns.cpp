@@ -2,7 +2,6 @@
 // connection it was asked on: a reconnect (or another server/user) asks again.
 #include "fdw/remote_columns.hpp"
 
-#include <cctype>
 #include <map>
 #include <memory>
 #include <tuple>
@@ -11,6 +10,7 @@
 
 #include "common/error.hpp"
 #include "fdw/connection_cache.hpp"
+#include "remote/identifier.hpp"
 #include "remote/sql_dialect.hpp"
 #include "remote/type_mapping.hpp"
 
@@ -25,7 +25,7 @@ struct ColumnType {
 
 struct CachedTable {
     std::weak_ptr<remote::RemoteConnection> conn;
-    std::unordered_map<std::string, ColumnType> columns;   // by lower-cased name (T-SQL names ignore case)
+    std::unordered_map<std::string, ColumnType> columns;   // by remote::mssql_name_key (T-SQL names ignore case)
 };
 
 using Key = std::tuple<Oid, Oid, std::string, std::string>;   // server, user, schema, table
@@ -33,12 +33,6 @@ using Key = std::tuple<Oid, Oid, std::string, std::string>;   // server, user, s
 std::map<Key, CachedTable>& cache() {
     static std::map<Key, CachedTable> c;
     return c;
-}
-
-std::string lower(const std::string& s) {
-    std::string out = s;
-    for (char& ch : out) ch = char(std::tolower(static_cast<unsigned char>(ch)));
-    return out;
 }
 
 const CachedTable& lookup(const TableOptions& table, Oid user_oid) {
@@ -62,7 +56,7 @@ const CachedTable& lookup(const TableOptions& table, Oid user_oid) {
     if (!conn->casts_nvarchar_to_utf16()) return cache()[key] = std::move(entry);
     try {
         for (const auto& c : conn->describe_table(table.schema_name, table.table_name).columns)
-            entry.columns[lower(c.name)] = {c.remote_type, c.max_length};
+            entry.columns[remote::mssql_name_key(c.name)] = {c.remote_type, c.max_length};
     } catch (const Error& e) {
         // A cancel must stay a cancel; anything else (no such table, a catalog this login cannot
         // read) only means the columns are read as they are, which is always correct.
@@ -84,7 +78,7 @@ std::vector<std::string> mssql_utf16_selects(const TableOptions& table, Oid user
     const CachedTable& t = lookup(table, user_oid);
     for (size_t i = 0; i < table.columns.size(); ++i) {
         const ColumnOptions& c = table.columns[i];
-        auto it = t.columns.find(lower(c.remote_name));
+        auto it = t.columns.find(remote::mssql_name_key(c.remote_name));
         if (it == t.columns.end()) continue;
         out[i] = remote::mssql_utf16_select(remote::quote_identifier(remote::DatabaseKind::mssql, c.remote_name),
                                             it->second.data_type, it->second.max_length);

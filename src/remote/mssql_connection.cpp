@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "common/error.hpp"
+#include "remote/identifier.hpp"
 #include "remote/interrupts.hpp"
 #include "remote/mssql_row_stream.hpp"
 #include "remote/sql_dialect.hpp"
@@ -379,6 +380,10 @@ std::vector<std::string> MssqlConnection::list_tables(const std::string& schema)
     return out;
 }
 
+// The remote compares the names in these WHERE clauses under its own collation (case-insensitive
+// by default), so `table` may be spelled in any case; what comes back is compared here as SQL Server
+// compares names (remote/identifier.hpp), since Babelfish answers KEY_COLUMN_USAGE in lower case
+// but COLUMNS and TABLES as declared. The table, its columns and its key are returned as declared.
 RemoteTable MssqlConnection::describe_table(const std::string& schema, const std::string& table) {
     RemoteTable out;
     out.schema = schema.empty() ? "dbo" : schema;
@@ -386,7 +391,7 @@ RemoteTable MssqlConnection::describe_table(const std::string& schema, const std
     std::string s = quote_literal(DatabaseKind::mssql, out.schema);
     std::string t = quote_literal(DatabaseKind::mssql, table);
     TextResult cols = query_text(
-        "SELECT COLUMN_NAME, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE, IS_NULLABLE "
+        "SELECT COLUMN_NAME, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE, IS_NULLABLE, TABLE_NAME "
         "FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = " + s + " AND TABLE_NAME = " + t +
         " ORDER BY ORDINAL_POSITION");
     if (cols.rows.empty())
@@ -398,8 +403,14 @@ RemoteTable MssqlConnection::describe_table(const std::string& schema, const std
         "AND k.TABLE_SCHEMA = c.TABLE_SCHEMA AND k.TABLE_NAME = c.TABLE_NAME "
         "WHERE c.CONSTRAINT_TYPE = 'PRIMARY KEY' AND c.TABLE_SCHEMA = " + s + " AND c.TABLE_NAME = " + t +
         " ORDER BY k.ORDINAL_POSITION");
-    for (auto& row : keys.rows)
-        if (row[0]) out.primary_key.push_back(*row[0]);
+    if (cols.rows[0][6]) out.name = *cols.rows[0][6];
+    std::vector<std::string> names;
+    for (auto& row : cols.rows) names.push_back(row[0].value_or(""));
+    for (auto& row : keys.rows) {
+        if (!row[0]) continue;
+        std::optional<size_t> column = find_identifier(DatabaseKind::mssql, names, *row[0]);
+        out.primary_key.push_back(column ? names[*column] : *row[0]);
+    }
     auto number = [](const std::optional<std::string>& v) { return v && !v->empty() ? std::atoi(v->c_str()) : 0; };
     for (auto& row : cols.rows) {
         RemoteColumn c;

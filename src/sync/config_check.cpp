@@ -5,6 +5,7 @@
 #include "catalog/remote_database.hpp"
 #include "common/json_writer.hpp"
 #include "pg/spi.hpp"
+#include "remote/identifier.hpp"
 #include "remote/remote_connection.hpp"
 #include "sync/sync_runner.hpp"
 
@@ -57,8 +58,8 @@ std::string check_sync_columns(long long remote_database_id, const std::optional
             continue;
         }
         checked.push_back(name);
-        bool has_column = false;
-        for (const auto& c : rt.columns) has_column = has_column || c.name == timestamp_column;
+        bool has_column = false;   // as sync_table finds it: MSSQL names in any case
+        for (const auto& c : rt.columns) has_column = has_column || remote::same_identifier(conn->kind(), c.name, timestamp_column);
         if (!has_column) without_column.push_back(name);
         if (rt.primary_key.empty()) without_key.push_back(name);
     }

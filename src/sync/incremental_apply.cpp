@@ -6,6 +6,7 @@
 #include <map>
 
 #include "pg/spi.hpp"
+#include "remote/identifier.hpp"
 #include "remote/sql_dialect.hpp"
 #include "sync/engine/journal_key.hpp"
 #include "sync/engine/schema_plan.hpp"
@@ -105,9 +106,13 @@ IncrementalApplier::IncrementalApplier(Oid target, const std::string& target_nam
         old_json += ")";
     }
     const std::string k0 = "o." + quote_ident(key[0]);
-    const std::string soft = has_soft_delete ? "(n._c" + std::to_string(position.at("is_deleted") + 1) +
-                                                   " IS TRUE AND o.\"is_deleted\" IS NOT TRUE)"
-                                             : "false";
+    // The soft-delete column, as sync_table matched it: is_deleted itself, else (an MSSQL remote,
+    // whose names ignore case) the one spelled differently, such as IS_DELETED.
+    const std::optional<size_t> soft_index =
+        has_soft_delete ? remote::find_identifier(remote::DatabaseKind::mssql, columns, "is_deleted") : std::nullopt;
+    const std::string soft = soft_index ? "(n._c" + std::to_string(*soft_index + 1) + " IS TRUE AND o." +
+                                              quote_ident(columns[*soft_index]) + " IS NOT TRUE)"
+                                        : "false";
     const size_t n = columns.size();
     const std::string p_job = "$" + std::to_string(n + 1), p_table = "$" + std::to_string(n + 2),
                       p_journal = "$" + std::to_string(n + 3);

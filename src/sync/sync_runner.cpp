@@ -12,6 +12,7 @@
 #include "catalog/remote_database.hpp"
 #include "common/json_writer.hpp"
 #include "pg/guard.hpp"
+#include "remote/identifier.hpp"
 #include "remote/remote_connection.hpp"
 #include "sync/autonomous.hpp"
 #include "sync/bulk_loader.hpp"
@@ -196,12 +197,12 @@ std::string either_side_key(const std::vector<std::string>& key, const std::stri
 // Journal (when on) and counts of what applying `source` over `target` changes. full: rows of the
 // target missing from source count as deleted (hard deletes); otherwise only source rows matter.
 void diff_and_journal(pg::SpiSession& spi, Context& ctx, long long table_id, const std::string& target,
-                      const std::string& source, const std::vector<std::string>& key, bool has_soft_delete, bool full,
-                      TableStats& st) {
+                      const std::string& source, const std::vector<std::string>& key, const std::string& soft_delete,
+                      bool full, TableStats& st) {
     const std::string k0 = quote_ident(key[0]);
-    const std::string soft = has_soft_delete
-                                 ? "(n.\"is_deleted\" IS TRUE AND o.\"is_deleted\" IS NOT TRUE)"
-                                 : "false";
+    const std::string soft = !soft_delete.empty() ? "(n." + quote_ident(soft_delete) + " IS TRUE AND o." +
+                                                        quote_ident(soft_delete) + " IS NOT TRUE)"
+                                                  : "false";
     // Both tables have the target's columns; a row differs when any column's value differs.
     std::string differs;
     for (auto& row : spi.execute("SELECT quote_ident(attname), atttypid FROM pg_catalog.pg_attribute "
@@ -296,15 +297,18 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
     for (const auto& c : plan.added_columns)
         ctx.log->push_back({"info", table_name, "added column " + c + " (new on the remote)"});
 
-    // Which column incremental syncs follow, if the table has a usable one.
+    // Which column incremental syncs follow, if the table has a usable one: the configured name as
+    // the remote compares names (MSSQL: in any case), spelled as the remote declares it from here on.
     std::string ts_column;
     WatermarkKind wm_kind = WatermarkKind::number;
-    if (types.count(cfg.timestamp_column) && !rt.primary_key.empty()) {
+    const std::optional<size_t> ts_index = remote::find_identifier(kind, column_names, cfg.timestamp_column);
+    if (ts_index && !rt.primary_key.empty()) {
+        const std::string& ts_name = column_names[*ts_index];
         bool supported;
-        wm_kind = watermark_kind_of(types[cfg.timestamp_column].oid, &supported);
-        if (supported) ts_column = cfg.timestamp_column;
+        wm_kind = watermark_kind_of(types[ts_name].oid, &supported);
+        if (supported) ts_column = ts_name;
         else if (cfg.mode == "incremental")
-            ctx.log->push_back({"warning", table_name, "column \"" + cfg.timestamp_column + "\" of remote table \"" + table_name +
+            ctx.log->push_back({"warning", table_name, "column \"" + ts_name + "\" of remote table \"" + table_name +
                                                            "\" has a type incremental syncs cannot follow: copied in full on every sync"});
     } else if (!rt.primary_key.empty() && cfg.mode == "incremental") {
         ctx.log->push_back({"warning", table_name, "remote table \"" + table_name + "\" has no column \"" + cfg.timestamp_column +
@@ -331,7 +335,11 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
                       ts_column.empty() || !old_watermark || rt.primary_key.empty();
     TableStats st;
     st.mode = full ? "full" : "incremental";
-    const bool has_soft_delete = types.count("is_deleted") && types["is_deleted"].oid == BOOLOID;
+    // Soft deletes: a boolean is_deleted (MSSQL: in any case; incremental_apply finds it the same way).
+    const std::optional<size_t> soft_index = remote::find_identifier(kind, column_names, "is_deleted");
+    const std::string soft_delete =
+        soft_index && types[column_names[*soft_index]].oid == BOOLOID ? column_names[*soft_index] : std::string();
+    const bool has_soft_delete = !soft_delete.empty();
 
     RemoteSelect select;
     long long expected = -1;
@@ -430,7 +438,7 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
             st.deleted = std::stoll(*r.rows[0][1]);
             journal_whole_table(spi, ctx, table_id, target, true);
         } else {
-            diff_and_journal(spi, ctx, table_id, target, load_name, rt.primary_key, has_soft_delete, true, st);
+            diff_and_journal(spi, ctx, table_id, target, load_name, rt.primary_key, soft_delete, true, st);
         }
         ctx.swaps.push_back({target_oid, load_oid, table_name});
     } else {
@@ -618,18 +626,26 @@ std::string run_sync(long long remote_database_id, const RunOptions& options) {
             std::vector<std::string> available;
             if (cfg.tables) {
                 available = *cfg.tables;
+                // MSSQL resolves names in any case: a configured "customer" is the remote's Customer,
+                // and its declared spelling names the local table and the results.
+                if (conn->kind() == remote::DatabaseKind::mssql) {
+                    const std::vector<std::string> remote_tables = conn->list_tables(cfg.remote_schema);
+                    for (auto& t : available)
+                        if (auto i = remote::find_identifier(conn->kind(), remote_tables, t)) t = remote_tables[*i];
+                }
             } else {
                 for (auto& t : conn->list_tables(cfg.remote_schema))
                     if (t.rfind("berqenas_cdc_", 0) != 0) available.push_back(t);
             }
             if (options.tables) {
-                std::set<std::string> allowed(available.begin(), available.end());
-                for (const auto& t : *options.tables)
-                    if (!allowed.count(t))
+                for (const auto& t : *options.tables) {
+                    const std::optional<size_t> i = remote::find_identifier(conn->kind(), available, t);
+                    if (!i)
                         throw Error("42P01", "table \"" + t + "\" is not synced for remote database \"" + cfg.name + "\"",
                                     cfg.tables ? "configured tables: see berqenas.sync_configs" : "the remote schema has no such table",
                                     "call berqenas.configure_sync() with the table in its list");
-                tables = *options.tables;
+                    tables.push_back(available[*i]);
+                }
             } else {
                 tables = available;
             }

@@ -13,6 +13,7 @@
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
 #include "pg/values.hpp"
+#include "remote/identifier.hpp"
 #include "remote/remote_connection.hpp"
 #include "sync/engine/remote_queries.hpp"
 #include "sync/engine/schema_plan.hpp"
@@ -315,6 +316,12 @@ Datum sync_verify(FunctionCallInfo fcinfo) {
                     chosen.push_back(s);
                     found = true;
                 }
+            // MSSQL names ignore case: "customer" is the synced Customer.
+            for (const auto& s : shapes)
+                if (!found && remote::same_identifier(db.connection.kind, s.remote_table, t)) {
+                    chosen.push_back(s);
+                    found = true;
+                }
             if (!found)
                 throw Error("42P01", "table \"" + t + "\" of remote database \"" + cfg->name + "\" has not been synced yet",
                             {}, "run berqenas.sync() first");
@@ -334,7 +341,7 @@ Datum sync_verify(FunctionCallInfo fcinfo) {
         }
         for (const auto& t : configured) {
             bool synced = false;
-            for (const auto& s : shapes) synced = synced || s.remote_table == t;
+            for (const auto& s : shapes) synced = synced || remote::same_identifier(conn->kind(), s.remote_table, t);
             if (!synced) never_synced.push_back(t);
         }
     }

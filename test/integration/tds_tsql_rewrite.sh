@@ -27,8 +27,12 @@ expect_not_contains "CREATE TABLE with T-SQL types runs" "MSG" "$out"
 tds_check "CREATE TABLE dbo.orders (order_id INT IDENTITY(1,1) NOT NULL, customer_id INT NOT NULL REFERENCES dbo.Customers(customer_id), amount DECIMAL(10,2), CONSTRAINT PK_orders PRIMARY KEY (order_id))" >/dev/null
 
 echo "== the driver's catalog queries"
+# As on Babelfish: TABLES and COLUMNS show names as declared ([Customers]), the constraint views
+# PostgreSQL's lower-case ones, and every name compares ignoring case.
 out=$(tds_check "SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_SCHEMA = N'dbo' ORDER BY TABLE_NAME")
-expect_eq "INFORMATION_SCHEMA.TABLES lists dbo tables" $'customers\norders' "$(rows "$out")"
+expect_eq "INFORMATION_SCHEMA.TABLES lists dbo tables" $'Customers\norders' "$(rows "$out")"
+out=$(tds_check "SELECT TABLE_NAME FROM INFORMATION_SCHEMA.KEY_COLUMN_USAGE WHERE TABLE_SCHEMA = N'DBO' AND TABLE_NAME = N'CUSTOMERS'")
+expect_eq "KEY_COLUMN_USAGE in lower case, found by any case" "customers" "$(rows "$out")"
 out=$(tds_check "SELECT COLUMN_NAME, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE, IS_NULLABLE FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = N'dbo' AND TABLE_NAME = N'customers' ORDER BY ORDINAL_POSITION")
 expect_eq "INFORMATION_SCHEMA.COLUMNS reports SQL Server types" "customer_id|int|NULL|10|0|NO
 name|nvarchar|100|NULL|NULL|NO

@@ -7,7 +7,9 @@
 --  * schemas mssql_information_schema and mssql_sys: INFORMATION_SCHEMA.* and sys.* as SQL
 --    Server shows them (schema public appears as dbo, types with SQL Server names);
 --  * small compatibility helpers: mssql_object_id(), boolean = integer comparisons, and an
---    assignment cast integer -> boolean so "SET is_deleted = 1" works on a bit column.
+--    assignment cast integer -> boolean so "SET is_deleted = 1" works on a bit column;
+--  * names as Babelfish keeps them: declared spellings (mssql_declare_names) shown by
+--    INFORMATION_SCHEMA.TABLES and COLUMNS, lower case elsewhere, compared case-insensitively.
 -- Safe to load twice.
 
 SET client_min_messages = warning;
@@ -288,7 +290,59 @@ $$;
 CREATE OR REPLACE FUNCTION public.mssql_schema_name(pg_schema name) RETURNS text
     LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN pg_schema = 'public' THEN 'dbo' ELSE pg_schema::text END $$;
 
+-- ------------------------------------------------------------------ names as declared
+-- T-SQL names reach PostgreSQL folded to lower case (the rewrite folds [CustomerId] to
+-- "customerid"). Babelfish does the same, keeps the declared spelling beside it (pg_attribute's
+-- attoptions bbf_original_name, pg_class's reloptions bbf_original_rel_name) and shows it in
+-- INFORMATION_SCHEMA.TABLES and COLUMNS, while KEY_COLUMN_USAGE, TABLE_CONSTRAINTS and
+-- CONSTRAINT_COLUMN_USAGE show the lower-case names. This database does the same: the server
+-- calls mssql_declare_names() after each CREATE TABLE or ALTER TABLE ... ADD, which keeps a name
+-- not written in lower case as the object's comment 'mssql_declared_name=<name>' (PostgreSQL
+-- drops the comment with the object). Every name column of the INFORMATION_SCHEMA views has
+-- collation mssql_ci, so WHERE TABLE_NAME = N'customer' finds Customer, as under SQL Server's
+-- default case-insensitive collation (and as on Babelfish).
+CREATE COLLATION IF NOT EXISTS public.mssql_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+
+-- The name to show for an object PostgreSQL calls folded, given its comment: the declared
+-- spelling when the comment holds one that folds to this name (an object renamed since keeps
+-- PostgreSQL's name).
+CREATE OR REPLACE FUNCTION public.mssql_declared_name(folded name, note text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN left(note, 20) = 'mssql_declared_name='
+                 AND translate(substr(note, 21), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') = folded::text
+                THEN substr(note, 21) ELSE folded::text END
+$$;
+
+-- rel: the table; rel_name: its name as declared (NULL: none to keep); columns[i] (PostgreSQL's
+-- name) was declared as declared[i]. Runs as the caller, who owns the table she just made.
+CREATE OR REPLACE FUNCTION public.mssql_declare_names(rel regclass, rel_name text, columns text[], declared text[])
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    i integer;
+BEGIN
+    IF rel_name IS NOT NULL THEN
+        EXECUTE format('COMMENT ON TABLE %s IS %L', rel, 'mssql_declared_name=' || rel_name);
+    END IF;
+    FOR i IN 1 .. coalesce(array_length(columns, 1), 0) LOOP
+        IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = rel AND attname = columns[i] AND NOT attisdropped) THEN
+            EXECUTE format('COMMENT ON COLUMN %s.%I IS %L', rel, columns[i], 'mssql_declared_name=' || declared[i]);
+        END IF;
+    END LOOP;
+END
+$$;
+
 -- ------------------------------------------------------------------ INFORMATION_SCHEMA
+-- Views made by a version of this file whose names compared case-sensitively cannot be replaced
+-- in place (a view column's collation cannot change): those go first.
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+                WHERE c.oid = to_regclass('mssql_information_schema.tables') AND a.attname = 'table_name'
+                  AND a.attcollation <> 'public.mssql_ci'::regcollation) THEN
+        DROP SCHEMA mssql_information_schema CASCADE;
+    END IF;
+END
+$$;
 CREATE SCHEMA IF NOT EXISTS mssql_information_schema;
 
 -- Schemas of our own and PostgreSQL's that SQL Server clients should not see.
@@ -298,15 +352,19 @@ CREATE OR REPLACE FUNCTION public.mssql_hidden_schema(s name) RETURNS boolean LA
 $$;
 
 CREATE OR REPLACE VIEW mssql_information_schema.schemata AS
-SELECT current_database()::text AS catalog_name, public.mssql_schema_name(n.nspname) AS schema_name,
-       'dbo'::text AS schema_owner
+SELECT current_database()::text COLLATE public.mssql_ci AS catalog_name,
+       public.mssql_schema_name(n.nspname) COLLATE public.mssql_ci AS schema_name,
+       'dbo'::text COLLATE public.mssql_ci AS schema_owner
   FROM pg_namespace n WHERE NOT public.mssql_hidden_schema(n.nspname);
 
+-- Table names as declared (Babelfish: bbf_original_rel_name).
 CREATE OR REPLACE VIEW mssql_information_schema.tables AS
-SELECT current_database()::text AS table_catalog, public.mssql_schema_name(n.nspname) AS table_schema,
-       c.relname::text AS table_name,
+SELECT current_database()::text COLLATE public.mssql_ci AS table_catalog,
+       public.mssql_schema_name(n.nspname) COLLATE public.mssql_ci AS table_schema,
+       public.mssql_declared_name(c.relname, d.description) COLLATE public.mssql_ci AS table_name,
        CASE WHEN c.relkind IN ('v', 'm') THEN 'VIEW' ELSE 'BASE TABLE' END AS table_type
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT public.mssql_hidden_schema(n.nspname)
    AND has_table_privilege(c.oid, 'SELECT');
 
@@ -315,9 +373,13 @@ SELECT table_catalog, table_schema, table_name, NULL::text AS view_definition, '
        'NO'::text AS is_updatable
   FROM mssql_information_schema.tables WHERE table_type = 'VIEW';
 
+-- Table and column names as declared (Babelfish: bbf_original_rel_name, bbf_original_name).
 CREATE OR REPLACE VIEW mssql_information_schema.columns AS
-SELECT current_database()::text AS table_catalog, public.mssql_schema_name(n.nspname) AS table_schema,
-       c.relname::text AS table_name, a.attname::text AS column_name, a.attnum::integer AS ordinal_position,
+SELECT current_database()::text COLLATE public.mssql_ci AS table_catalog,
+       public.mssql_schema_name(n.nspname) COLLATE public.mssql_ci AS table_schema,
+       public.mssql_declared_name(c.relname, td.description) COLLATE public.mssql_ci AS table_name,
+       public.mssql_declared_name(a.attname, cd.description) COLLATE public.mssql_ci AS column_name,
+       a.attnum::integer AS ordinal_position,
        pg_get_expr(d.adbin, d.adrelid) AS column_default,
        CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END AS is_nullable,
        ti.data_type, ti.char_max_length AS character_maximum_length,
@@ -334,38 +396,55 @@ SELECT current_database()::text AS table_catalog, public.mssql_schema_name(n.nsp
   JOIN pg_class c ON c.oid = a.attrelid
   JOIN pg_namespace n ON n.oid = c.relnamespace
   LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+  LEFT JOIN pg_description td ON td.objoid = c.oid AND td.classoid = 'pg_class'::regclass AND td.objsubid = 0
+  LEFT JOIN pg_description cd ON cd.objoid = c.oid AND cd.classoid = 'pg_class'::regclass AND cd.objsubid = a.attnum
   CROSS JOIN LATERAL public.mssql_type_info(a.atttypid, a.atttypmod) ti
  WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
    AND NOT public.mssql_hidden_schema(n.nspname) AND has_table_privilege(c.oid, 'SELECT');
 
+-- The constraint views show PostgreSQL's lower-case names, as Babelfish's do (relname, attname).
 -- PostgreSQL lists NOT NULL as CHECK constraints here; SQL Server does not.
 CREATE OR REPLACE VIEW mssql_information_schema.table_constraints AS
-SELECT constraint_catalog::text, public.mssql_schema_name(constraint_schema::name) AS constraint_schema,
-       constraint_name::text, table_catalog::text, public.mssql_schema_name(table_schema::name) AS table_schema,
-       table_name::text, constraint_type::text, is_deferrable::text, initially_deferred::text
+SELECT constraint_catalog::text COLLATE public.mssql_ci AS constraint_catalog,
+       public.mssql_schema_name(constraint_schema::name) COLLATE public.mssql_ci AS constraint_schema,
+       constraint_name::text COLLATE public.mssql_ci AS constraint_name,
+       table_catalog::text COLLATE public.mssql_ci AS table_catalog,
+       public.mssql_schema_name(table_schema::name) COLLATE public.mssql_ci AS table_schema,
+       table_name::text COLLATE public.mssql_ci AS table_name, constraint_type::text, is_deferrable::text,
+       initially_deferred::text
   FROM information_schema.table_constraints
  WHERE NOT public.mssql_hidden_schema(table_schema::name)
    AND NOT (constraint_type = 'CHECK' AND constraint_name::text LIKE '%\_not\_null');
 
 CREATE OR REPLACE VIEW mssql_information_schema.key_column_usage AS
-SELECT constraint_catalog::text, public.mssql_schema_name(constraint_schema::name) AS constraint_schema,
-       constraint_name::text, table_catalog::text, public.mssql_schema_name(table_schema::name) AS table_schema,
-       table_name::text, column_name::text, ordinal_position::integer
+SELECT constraint_catalog::text COLLATE public.mssql_ci AS constraint_catalog,
+       public.mssql_schema_name(constraint_schema::name) COLLATE public.mssql_ci AS constraint_schema,
+       constraint_name::text COLLATE public.mssql_ci AS constraint_name,
+       table_catalog::text COLLATE public.mssql_ci AS table_catalog,
+       public.mssql_schema_name(table_schema::name) COLLATE public.mssql_ci AS table_schema,
+       table_name::text COLLATE public.mssql_ci AS table_name, column_name::text COLLATE public.mssql_ci AS column_name,
+       ordinal_position::integer
   FROM information_schema.key_column_usage
  WHERE NOT public.mssql_hidden_schema(table_schema::name);
 
 CREATE OR REPLACE VIEW mssql_information_schema.constraint_column_usage AS
-SELECT table_catalog::text, public.mssql_schema_name(table_schema::name) AS table_schema, table_name::text,
-       column_name::text, constraint_catalog::text,
-       public.mssql_schema_name(constraint_schema::name) AS constraint_schema, constraint_name::text
+SELECT table_catalog::text COLLATE public.mssql_ci AS table_catalog,
+       public.mssql_schema_name(table_schema::name) COLLATE public.mssql_ci AS table_schema,
+       table_name::text COLLATE public.mssql_ci AS table_name, column_name::text COLLATE public.mssql_ci AS column_name,
+       constraint_catalog::text COLLATE public.mssql_ci AS constraint_catalog,
+       public.mssql_schema_name(constraint_schema::name) COLLATE public.mssql_ci AS constraint_schema,
+       constraint_name::text COLLATE public.mssql_ci AS constraint_name
   FROM information_schema.constraint_column_usage
  WHERE NOT public.mssql_hidden_schema(table_schema::name);
 
 CREATE OR REPLACE VIEW mssql_information_schema.referential_constraints AS
-SELECT constraint_catalog::text, public.mssql_schema_name(constraint_schema::name) AS constraint_schema,
-       constraint_name::text, unique_constraint_catalog::text,
-       public.mssql_schema_name(unique_constraint_schema::name) AS unique_constraint_schema,
-       unique_constraint_name::text, match_option::text, update_rule::text, delete_rule::text
+SELECT constraint_catalog::text COLLATE public.mssql_ci AS constraint_catalog,
+       public.mssql_schema_name(constraint_schema::name) COLLATE public.mssql_ci AS constraint_schema,
+       constraint_name::text COLLATE public.mssql_ci AS constraint_name,
+       unique_constraint_catalog::text COLLATE public.mssql_ci AS unique_constraint_catalog,
+       public.mssql_schema_name(unique_constraint_schema::name) COLLATE public.mssql_ci AS unique_constraint_schema,
+       unique_constraint_name::text COLLATE public.mssql_ci AS unique_constraint_name,
+       match_option::text, update_rule::text, delete_rule::text
   FROM information_schema.referential_constraints
  WHERE NOT public.mssql_hidden_schema(constraint_schema::name);
 

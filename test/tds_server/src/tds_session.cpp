@@ -452,6 +452,21 @@ void TdsSession::run_sql(const RewrittenStatement& st) {
             pg_->exec(std::string("RELEASE SAVEPOINT ") + kStatementSavepoint);
         }
     }
+    if (!statement_failed_ && !st.declare_names_sql.empty()) record_declared_names(st.declare_names_sql);
+}
+
+// The names a CREATE/ALTER TABLE declared, kept as written for the catalog views. A failure here
+// (mssql_types.sql not loaded, say) must not undo the DDL or doom the client's transaction.
+void TdsSession::record_declared_names(const std::string& sql) {
+    const bool in_transaction = pg_->in_transaction();
+    if (in_transaction) pg_->exec("SAVEPOINT berqenas_declared_names");
+    PgResult r = pg_->exec(sql);
+    const bool ok = PQresultStatus(r.get()) == PGRES_TUPLES_OK;
+    if (!ok) log(std::string("could not keep the declared names: ") + PQresultErrorMessage(r.get()));
+    if (in_transaction) {
+        if (!ok) pg_->exec("ROLLBACK TO SAVEPOINT berqenas_declared_names");
+        pg_->exec("RELEASE SAVEPOINT berqenas_declared_names");
+    }
 }
 
 // One row of a result: fault hooks, the row delay, then the values encoded straight into the

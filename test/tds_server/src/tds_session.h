@@ -71,6 +71,7 @@ private:
     void handle_batch(const std::string& payload);
     void run_statement(const RewrittenStatement& st);
     void run_sql(const RewrittenStatement& st);
+    void record_declared_names(const std::string& sql);
     void stream_results(const std::vector<ResultColumn>* described);
     void stream_copy(const std::vector<ResultColumn>& columns);
     void send_row(const std::vector<ResultColumn>& columns, RowStream& stream, bool& stop);

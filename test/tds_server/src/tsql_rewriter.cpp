@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <functional>
 
+#include "declared_names.h"
 #include "output_clause.h"
 #include "trigger_translator.h"
 #include "update_from_join.h"
@@ -637,6 +638,7 @@ RewrittenStatement rewrite_statement(const std::vector<Token>& statement, const 
     }
     reshaped = append_returning(rewrite_update_from_join(reshaped), output);
     r.sql = trimmed(rewrite_tokens(reshaped, ctx, &r.required_domains));
+    r.declare_names_sql = declare_names_sql(declared_names(statement));
     return r;
 }
 

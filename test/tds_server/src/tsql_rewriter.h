@@ -48,6 +48,9 @@ struct RewrittenStatement {
     // Conditional: `sql` is a SELECT yielding 1 or 0; the branches are T-SQL statements.
     std::vector<std::vector<Token>> then_statements;
     std::vector<std::vector<Token>> else_statements;
+    // Sql: run after the statement succeeded, to keep the names it declared as written
+    // (declared_names.h); empty when there are none.
+    std::string declare_names_sql;
 };
 
 RewrittenStatement rewrite_statement(const std::vector<Token>& statement, const RewriteContext& ctx);
