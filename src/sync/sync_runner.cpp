@@ -307,10 +307,10 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
         bool supported;
         wm_kind = watermark_kind_of(types[ts_name].oid, &supported);
         if (supported) ts_column = ts_name;
-        else if (cfg.mode == "incremental")
+        else if (cfg.mode != "full")
             ctx.log->push_back({"warning", table_name, "column \"" + ts_name + "\" of remote table \"" + table_name +
                                                            "\" has a type incremental syncs cannot follow: copied in full on every sync"});
-    } else if (!rt.primary_key.empty() && cfg.mode == "incremental") {
+    } else if (!rt.primary_key.empty() && cfg.mode != "full") {
         ctx.log->push_back({"warning", table_name, "remote table \"" + table_name + "\" has no column \"" + cfg.timestamp_column +
                                                        "\": copied in full on every sync"});
     }

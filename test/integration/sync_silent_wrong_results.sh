@@ -46,6 +46,14 @@ expect_eq "$(cloud -c "SELECT s -> 'tables' -> 'feelings' ->> 'mode' FROM berqen
 expect_eq "$(cloud -c "SELECT m FROM remote_erp.feelings WHERE id = 2")" "ok" "the changed enum value arrived"
 expect_eq "$(cloud -c "SELECT count(*) FROM berqenas.sync_logs('erp', 100, 'warning') WHERE message LIKE '%no column \"updated_at\"%'")" "3" "sync_logs keeps the warnings, one a sync"
 
+echo "== realtime mode: a sync() call is incremental, so it warns the same"
+cloud -c "SELECT berqenas.register_remote_database('live', 'postgresql', '127.0.0.1', $onprem_PORT, 'postgres', 'postgres', 'postgres', 'public')" \
+      -c "SELECT berqenas.configure_sync('live', 'realtime', ARRAY['notes'])" >/dev/null
+# (The realtime worker's first copy may hold the database's sync lock for a moment: wait for it.)
+out=$(cloud -c "SET berqenas.sync_wait_timeout = 30" -c "SELECT berqenas.sync('live')" 2>&1)
+expect_contains "$out" 'WARNING:  remote table "notes" has no column "updated_at": copied in full on every sync' "realtime: sync() warns"
+cloud -c "SELECT berqenas.configure_sync('live', 'full', ARRAY['notes'])" >/dev/null
+
 echo "== verify: a database never synced, a table never synced, a last sync that failed"
 cloud -c "SELECT berqenas.register_remote_database('fresh', 'postgresql', '127.0.0.1', $onprem_PORT, 'postgres', 'postgres', 'postgres', 'public')" \
       -c "SELECT berqenas.configure_sync('fresh', 'full', ARRAY['feelings', 'notes'])" >/dev/null
