@@ -3,7 +3,8 @@
 // checked again locally.
 #include "fdw/deparse.hpp"
 
-#include "fdw/value_to_datum.hpp"
+#include "convert/inbound.hpp"
+#include "convert/outbound.hpp"
 #include "remote/sql_dialect.hpp"
 
 extern "C" {
@@ -25,6 +26,9 @@ extern "C" {
 }
 
 namespace berqenas::fdw {
+
+// Values cross the remote boundary through the shared conversion layer.
+using namespace berqenas::convert;
 
 using remote::DatabaseKind;
 

@@ -27,6 +27,9 @@ extern "C" {
 
 namespace berqenas::fdw {
 
+// Values cross the remote boundary through the shared conversion layer.
+using namespace berqenas::convert;
+
 bool analyze_foreign_table(Relation, BlockNumber* totalpages) {
     // The remote's pages mean nothing here: the planner sizes a foreign table by its row count,
     // which the sampling sets (pg_class.reltuples).

@@ -11,7 +11,8 @@
 #include "fdw/remote_columns.hpp"
 #include "fdw/scan_plan.hpp"
 #include "fdw/scan_support.hpp"
-#include "fdw/value_to_datum.hpp"
+#include "convert/inbound.hpp"
+#include "convert/outbound.hpp"
 #include "remote/sql_dialect.hpp"
 
 extern "C" {
@@ -34,6 +35,9 @@ extern "C" {
 }
 
 namespace berqenas::fdw {
+
+// Values cross the remote boundary through the shared conversion layer.
+using namespace berqenas::convert;
 
 namespace {
 

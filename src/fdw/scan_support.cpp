@@ -1,6 +1,8 @@
 // Row storing with column-and-key error reports.
 #include "fdw/scan_support.hpp"
 
+#include "convert/outbound.hpp"
+
 extern "C" {
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
@@ -9,6 +11,9 @@ extern "C" {
 }
 
 namespace berqenas::fdw {
+
+// Values cross the remote boundary through the shared conversion layer.
+using namespace berqenas::convert;
 
 namespace {
 

@@ -6,7 +6,7 @@
 
 #include "fdw/deparse.hpp"
 #include "fdw/fdw_options.hpp"
-#include "fdw/value_to_datum.hpp"
+#include "convert/inbound.hpp"
 #include "remote/remote_connection.hpp"
 
 extern "C" {
@@ -22,7 +22,7 @@ namespace berqenas::fdw {
 // avg_count column after it, both with the same attribute, fill it with sum / count as
 // PostgreSQL's avg computes it (numeric_div for a numeric sum, float8 division for a float8 one;
 // NULL for no rows).
-void store_row(const TableOptions& table, const std::vector<int>& attrs, std::vector<ColumnReader>& readers,
+void store_row(const TableOptions& table, const std::vector<int>& attrs, std::vector<convert::ColumnReader>& readers,
                const std::vector<remote::StreamColumn>& columns, const std::vector<remote::RemoteValue>& row,
                TupleTableSlot* slot, bool table_layout = true, const std::vector<ColumnRole>& roles = {});
 

@@ -1,5 +1,5 @@
 // A value as a driver hands it over: already in a native form (no text round trip) wherever the
-// protocol has one. The PostgreSQL side (src/fdw/value_to_datum) turns each kind into a Datum of
+// protocol has one. The PostgreSQL side (src/convert/inbound) turns each kind into a Datum of
 // the local column's type.
 #pragma once
 

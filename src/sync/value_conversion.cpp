@@ -4,9 +4,9 @@
 namespace berqenas::sync {
 
 ValueConverter::ValueConverter(Oid typid, int32 typmod, uint32_t remote_type_oid, bool utf16)
-    : reader_(std::make_shared<fdw::ColumnReader>()), remote_type_(remote_type_oid) {
-    fdw::ColumnReader* reader = reader_.get();
-    pg::pg_call([&] { fdw::prepare_reader(*reader, typid, typmod, CurrentMemoryContext); });
+    : reader_(std::make_shared<convert::ColumnReader>()), remote_type_(remote_type_oid) {
+    convert::ColumnReader* reader = reader_.get();
+    pg::pg_call([&] { convert::prepare_reader(*reader, typid, typmod, CurrentMemoryContext); });
     reader->utf16 = utf16;
 }
 

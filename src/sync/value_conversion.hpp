@@ -1,11 +1,11 @@
 // RemoteValue -> Datum of one local column, for the sync loader and the realtime applier: a thin
-// holder around berqenas_fdw's ColumnReader (src/fdw/value_to_datum), so sync and the FDW convert
-// every value the same way.
+// holder around the shared ColumnReader (src/convert/inbound), so sync and the FDW convert every
+// value the same way.
 #pragma once
 
 #include <memory>
 
-#include "fdw/value_to_datum.hpp"
+#include "convert/inbound.hpp"
 #include "pg/guard.hpp"
 #include "remote/remote_value.hpp"
 
@@ -18,12 +18,12 @@ public:
     ValueConverter(Oid typid, int32 typmod, uint32_t remote_type_oid, bool utf16 = false);
     // Must run inside pg::pg_call (conversions may ereport); allocates in CurrentMemoryContext.
     Datum convert(const remote::RemoteValue& value, bool* isnull) const {
-        return fdw::value_to_datum(*reader_, value, remote_type_, isnull);
+        return convert::value_to_datum(*reader_, value, remote_type_, isnull);
     }
     Oid type() const { return reader_->local_type; }
 
 private:
-    std::shared_ptr<fdw::ColumnReader> reader_;
+    std::shared_ptr<convert::ColumnReader> reader_;
     uint32_t remote_type_;
 };
 

@@ -13,7 +13,7 @@ extern "C" {
 #include "utils/palloc.h"
 }
 
-namespace berqenas::fdw {
+namespace berqenas::convert {
 
 class RowArena {
 public:
@@ -44,4 +44,4 @@ private:
     size_t used_ = 0;
 };
 
-}  // namespace berqenas::fdw
+}  // namespace berqenas::convert

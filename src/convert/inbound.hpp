@@ -1,12 +1,12 @@
-// Remote values into local Datums (and local Datums into remote text/literals). Used by the FDW's
-// scans and RETURNING, and by the sync engine's PostgreSQL-facing side.
+// Remote values into local Datums of one column's type, shared by the FDW (scans, RETURNING,
+// ANALYZE) and sync (loader, realtime applier) so both convert every value the same way.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "fdw/row_arena.hpp"
+#include "convert/row_arena.hpp"
 #include "pg/guard.hpp"
 #include "remote/connection_params.hpp"
 #include "remote/remote_value.hpp"
@@ -20,7 +20,7 @@ extern "C" {
 #include "port/pg_bswap.h"
 }
 
-namespace berqenas::fdw {
+namespace berqenas::convert {
 
 // How one column becomes a Datum of the local type; prepared once (prepare_reader), plain data.
 struct ColumnReader {
@@ -190,25 +190,7 @@ __attribute__((always_inline)) inline Datum value_to_datum(ColumnReader& reader,
     return convert_other_value(reader, value, remote_type_oid, isnull);
 }
 
-// Local values for the remote: PostgreSQL text (with DateStyle ISO etc. in force, see
-// TransmissionModes) or a T-SQL literal. NULL → nullopt / "NULL".
-std::optional<std::string> datum_to_text(Datum value, bool isnull, Oid type);
-std::string datum_to_literal(remote::DatabaseKind kind, Datum value, bool isnull, Oid type);
-
-// While alive, the GUCs that shape text output (DateStyle, IntervalStyle, extra_float_digits)
-// are set to values every remote parses the same way.
-class TransmissionModes {
-public:
-    TransmissionModes();
-    ~TransmissionModes();
-    TransmissionModes(const TransmissionModes&) = delete;
-    TransmissionModes& operator=(const TransmissionModes&) = delete;
-
-private:
-    int nest_level_;
-};
-
 // True for types created by initdb (the same OID on every PostgreSQL 15 remote).
 inline bool is_builtin_type(Oid type) { return type < 10000; }
 
-}  // namespace berqenas::fdw
+}  // namespace berqenas::convert
