@@ -14,7 +14,9 @@ REGRESS_OPTS = --inputdir=. --load-extension=berqenas
 
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -Isrc -I$(shell $(PG_CONFIG) --includedir)
-PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Werror -Wno-missing-field-initializers -Wno-register -Wno-unused-parameter -Wno-clobbered -fPIC
+# build-flags.txt: the warning and code-generation flags, one place for PGXS and CMake alike (the
+# unit tests compile the engine sources with the same flags as berqenas.so).
+PG_CXXFLAGS = -std=c++17 $(shell cat build-flags.txt) -fPIC
 SHLIB_LINK = -lpq -lsybdb -lsodium -lstdc++
 
 # PGXS would also emit LLVM bitcode (clang, no C++17 flags) for JIT inlining; we do not ship it.
