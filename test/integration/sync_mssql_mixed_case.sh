@@ -127,4 +127,18 @@ cloud -c "CREATE SCHEMA picked; IMPORT FOREIGN SCHEMA dbo LIMIT TO (customer) FR
 expect_eq "$(cloud -c "SELECT count(*) FROM picked.customer")" 501 "LIMIT TO (customer) imports Customer"
 expect_eq "$(cloud -c "SELECT array_to_string(ftoptions, ',') FROM pg_foreign_table WHERE ftrelid = 'picked.customer'::regclass")" \
     "schema_name=dbo,table_name=Customer" "its remote name as declared"
+echo "== realtime: capture on a mixed-case table, named in another case"
+cloud -c "SELECT berqenas.configure_sync('erp', 'realtime', ARRAY['customer', 'SalesOrder'], timestamp_column => 'UpdatedAt') -> 'capture'"
+expect_eq "$(onprem -c "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'customer'::regclass AND NOT tgisinternal")" 3 "capture triggers on Customer"
+onprem -c "UPDATE customer SET name = 'canlı', updatedat = localtimestamp WHERE customerid = 20;
+           DELETE FROM salesorder WHERE orderno = 3 AND lineno = 2" >/dev/null
+for _ in $(seq 100); do
+    state=$(cloud -c "SELECT (SELECT \"Name\" FROM remote_erp.\"Customer\" WHERE \"CustomerId\" = 20) || '/' ||
+                             (SELECT count(*) FROM remote_erp.\"SalesOrder\" WHERE \"OrderNo\" = 3)")
+    [ "$state" = "canlı/2" ] && break
+    sleep 0.1
+done
+expect_eq "$state" "canlı/2" "realtime applies an update and a delete by the mixed-case keys"
+cloud -c "SELECT berqenas.configure_sync('erp', 'incremental', ARRAY['customer', 'SalesOrder'], timestamp_column => 'UpdatedAt')" >/dev/null
+expect_eq "$(onprem -c "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'customer'::regclass AND NOT tgisinternal")" 0 "capture removed"
 echo "all mixed-case MSSQL checks passed"
