@@ -394,6 +394,7 @@ BEGIN
            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.pronamespace = claim.schema_oid)
            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type t WHERE t.typnamespace = claim.schema_oid) THEN
             EXECUTE format('DROP SCHEMA %I', claim.schema_name);
+            DELETE FROM berqenas.sync_schemas ss WHERE ss.schema_name = claim.schema_name;
             dropped := dropped || format('schema %I', claim.schema_name);
         END IF;
     END IF;

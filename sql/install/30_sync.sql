@@ -41,11 +41,13 @@ CREATE TABLE berqenas.sync_tables (
 
 -- The one schema each registration syncs into. A sync writes only there, and only into tables it
 -- created (sync_tables.local_table_oid): the schema is one Berqenas created for that registration
--- (created_by_berqenas), or one the caller owned and named explicitly as target_schema.
+-- (created_by_berqenas), or one the caller owned and named explicitly as target_schema. A schema
+-- Berqenas created outlives an unregistration without drop_data as a row without a registration,
+-- so that a registration made later may take it up again.
 CREATE TABLE berqenas.sync_schemas (
-    remote_database_id  bigint PRIMARY KEY
-                        REFERENCES berqenas.remote_database_registry (id) ON DELETE CASCADE,
-    schema_name         text NOT NULL UNIQUE,
+    schema_name         text PRIMARY KEY,
+    remote_database_id  bigint UNIQUE
+                        REFERENCES berqenas.remote_database_registry (id) ON DELETE SET NULL,
     schema_oid          oid NOT NULL,
     created_by_berqenas boolean NOT NULL,
     claimed_by          name NOT NULL,
@@ -307,8 +309,10 @@ $$;
 
 -- Where a registration's synced tables may land (see berqenas.sync_schemas). configure_sync and
 -- the first sync claim the schema: a schema that does not exist yet is created, owned by
--- Berqenas; an existing one only when target_schema named it (explicit) and the caller holds its
--- owner's privileges. Anything else, and a schema another registration holds, is 42501.
+-- Berqenas; one Berqenas created for an earlier, since unregistered registration is taken up
+-- again (its tables stay refused: they were not created for this registration); any other
+-- existing one only when target_schema named it (explicit) and the caller holds its owner's
+-- privileges. Anything else, and a schema another registration holds, is 42501.
 CREATE FUNCTION berqenas._sync_claim_schema(db_id bigint, target text, explicit boolean) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -317,36 +321,30 @@ DECLARE
     holder text;
     ns_oid oid;
     ns_owner oid;
+    made_by_us boolean;
 BEGIN
     SELECT n.oid, n.nspowner INTO ns_oid, ns_owner FROM pg_catalog.pg_namespace n WHERE n.nspname = target;
     SELECT * INTO claim FROM berqenas.sync_schemas s WHERE s.schema_name = target FOR UPDATE;
-    IF FOUND AND claim.remote_database_id <> db_id THEN
+    IF FOUND AND claim.remote_database_id IS NOT NULL AND claim.remote_database_id <> db_id THEN
         SELECT r.name INTO holder FROM berqenas.remote_database_registry r WHERE r.id = claim.remote_database_id;
         RAISE EXCEPTION 'permission denied for schema "%": it receives the synced tables of remote database "%"',
                         target, holder
             USING ERRCODE = '42501', HINT = 'give this registration a target_schema of its own';
     END IF;
-    IF FOUND THEN
+    IF FOUND AND claim.remote_database_id = db_id THEN
         PERFORM berqenas._sync_check_schema(db_id);
         RETURN;
+    END IF;
+    -- A row left by an unregistration counts only for the very schema it recorded.
+    made_by_us := FOUND AND claim.created_by_berqenas AND claim.schema_oid = ns_oid;
+    IF FOUND AND NOT made_by_us THEN
+        DELETE FROM berqenas.sync_schemas s WHERE s.schema_name = target;
     END IF;
     IF ns_oid IS NULL THEN
         EXECUTE format('CREATE SCHEMA %I', target);
         SELECT n.oid INTO ns_oid FROM pg_catalog.pg_namespace n WHERE n.nspname = target;
-        INSERT INTO berqenas.sync_schemas AS s (remote_database_id, schema_name, schema_oid, created_by_berqenas, claimed_by)
-        VALUES (db_id, target, ns_oid, true, caller::text)
-        ON CONFLICT (remote_database_id) DO UPDATE
-           SET schema_name = EXCLUDED.schema_name, schema_oid = EXCLUDED.schema_oid,
-               created_by_berqenas = true, claimed_by = EXCLUDED.claimed_by, claimed_at = now();
-        -- Readers of synced data: berqenas_admin and the tenant's roles.
-        PERFORM berqenas._grant_synced_reads(db_id);
-    ELSIF explicit AND pg_catalog.pg_has_role(caller, ns_owner, 'USAGE') THEN
-        INSERT INTO berqenas.sync_schemas AS s (remote_database_id, schema_name, schema_oid, created_by_berqenas, claimed_by)
-        VALUES (db_id, target, ns_oid, false, caller::text)
-        ON CONFLICT (remote_database_id) DO UPDATE
-           SET schema_name = EXCLUDED.schema_name, schema_oid = EXCLUDED.schema_oid,
-               created_by_berqenas = false, claimed_by = EXCLUDED.claimed_by, claimed_at = now();
-    ELSE
+        made_by_us := true;
+    ELSIF NOT made_by_us AND NOT (explicit AND pg_catalog.pg_has_role(caller, ns_owner, 'USAGE')) THEN
         RAISE EXCEPTION 'permission denied for schema "%": Berqenas syncs only into a schema it creates for the registration, or one you own',
                         target
             USING ERRCODE = '42501',
@@ -354,6 +352,15 @@ BEGIN
                   HINT = CASE WHEN explicit THEN 'name a schema that does not exist yet (Berqenas creates it), or one you own'
                               ELSE 'name a target_schema that does not exist yet (Berqenas creates it), or one you own' END;
     END IF;
+    -- This registration's earlier claim (a schema it no longer syncs into) is given up.
+    DELETE FROM berqenas.sync_schemas s WHERE s.remote_database_id = db_id AND NOT s.created_by_berqenas;
+    UPDATE berqenas.sync_schemas s SET remote_database_id = NULL WHERE s.remote_database_id = db_id;
+    INSERT INTO berqenas.sync_schemas AS s (schema_name, remote_database_id, schema_oid, created_by_berqenas, claimed_by)
+    VALUES (target, db_id, ns_oid, made_by_us, caller::text)
+    ON CONFLICT (schema_name) DO UPDATE
+       SET remote_database_id = EXCLUDED.remote_database_id, claimed_by = EXCLUDED.claimed_by, claimed_at = now();
+    -- Readers of synced data: berqenas_admin and the tenant's roles.
+    PERFORM berqenas._grant_synced_reads(db_id);
 END
 $$;
 
@@ -421,7 +428,10 @@ BEGIN
                         format('%I.%I', local_schema, local_table)
             USING ERRCODE = '42501',
                   DETAIL = format('%s is owned by %s', rel::regclass, (SELECT c.relowner::regrole FROM pg_catalog.pg_class c WHERE c.oid = rel)),
-                  HINT = 'Berqenas writes only into tables it created; drop or rename that table, or sync into another target_schema';
+                  HINT = CASE WHEN (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = rel)
+                                   = (SELECT e.extowner FROM pg_catalog.pg_extension e WHERE e.extname = 'berqenas')
+                              THEN 'it was synced for an earlier registration (unregistered without drop_data): drop it, and this sync creates it again'
+                              ELSE 'Berqenas writes only into tables it created; drop or rename that table, or sync into another target_schema' END;
     END IF;
     RETURN rel;
 END

@@ -73,6 +73,15 @@ cloud -c "SELECT berqenas.register_remote_database('erp2', 'postgresql', '127.0.
       -c "SELECT berqenas.configure_sync('erp2', 'full', ARRAY['items'])" -c "SELECT berqenas.sync('erp2')" >/dev/null
 cloud -c "SELECT berqenas.unregister_remote_database('erp2')" >/dev/null
 expect_eq "$(cloud -c "SELECT count(*) FROM remote_erp2.items")" "2" "without drop_data the synced table stays"
+# Registered again under the same name: Berqenas takes its old schema up again, but the table left
+# there was not created for this registration, so the sync names it and says what to do.
+cloud -c "SELECT berqenas.register_remote_database('erp2', 'postgresql', '127.0.0.1', $onprem_PORT, 'postgres', 'postgres', 'postgres', 'public')" \
+      -c "SELECT berqenas.configure_sync('erp2', 'full', ARRAY['items'])" >/dev/null
+out=$(cluster_psql cloud -At -c "\\set VERBOSITY verbose" -c "SELECT berqenas.sync('erp2')" 2>&1 || true)
+expect_contains "$out" "permission denied for table remote_erp2.items" "the left-over table is refused"
+expect_contains "$out" "it was synced for an earlier registration (unregistered without drop_data): drop it" "with a hint that says why"
+cloud -c "DROP TABLE remote_erp2.items" >/dev/null
+expect_eq "$(cloud -c "SELECT berqenas.sync('erp2') ->> 'status'")" "succeeded" "after dropping it the schema is synced into again"
 "$cli" -d "$dsn" db unregister erp --cascade --drop-data >/dev/null
 expect_eq "$(cloud -c "SELECT count(*) FROM pg_namespace WHERE nspname = 'remote_erp'")" "0" "with --drop-data the table and the schema are gone"
 expect_eq "$(cloud -c "SELECT details -> 'dropped' FROM berqenas.sync_audit_log WHERE action = 'unregister' ORDER BY id DESC LIMIT 1")" \
