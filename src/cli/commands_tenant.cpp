@@ -1,4 +1,5 @@
-// `berqenas tenant create|list`: berqenas.create_tenant and the berqenas.tenants table.
+// `berqenas tenant create|list|grant|revoke`: berqenas.create_tenant, the berqenas.tenants table,
+// and tenant-scoped roles (berqenas.grant_tenant / revoke_tenant).
 #include "context.hpp"
 #include "exit_codes.hpp"
 #include "formatting.hpp"
@@ -50,6 +51,34 @@ int list_tenants(Context& ctx) {
     return exit_ok;
 }
 
+struct RoleOptions {
+    std::string tenant, role;
+};
+
+int grant_tenant(Context& ctx, const RoleOptions& o) {
+    SqlCall call("berqenas.grant_tenant");
+    call.arg("role", o.role, "regrole").arg("tenant", o.tenant);
+    ctx.scalar(call, "granted");
+    if (ctx.json)
+        print_json(Json{{"tenant", o.tenant}, {"role", o.role}, {"granted", true}});
+    else
+        fmt::print("role \"{}\" now acts for tenant \"{}\" (and only for it)\n", o.role, o.tenant);
+    return exit_ok;
+}
+
+int revoke_tenant(Context& ctx, const RoleOptions& o) {
+    SqlCall call("berqenas.revoke_tenant");
+    call.arg("role", o.role, "regrole").arg("tenant", o.tenant);
+    bool revoked = ctx.scalar(call, "revoked").scalar().value_or("f") == "t";
+    if (ctx.json)
+        print_json(Json{{"tenant", o.tenant}, {"role", o.role}, {"revoked", revoked}});
+    else if (revoked)
+        fmt::print("role \"{}\" no longer acts for tenant \"{}\"\n", o.role, o.tenant);
+    else
+        fmt::print("role \"{}\" did not act for tenant \"{}\": nothing changed\n", o.role, o.tenant);
+    return exit_ok;
+}
+
 }  // namespace
 
 void add_tenant_commands(CLI::App* tenant, Context& ctx) {
@@ -61,6 +90,18 @@ void add_tenant_commands(CLI::App* tenant, Context& ctx) {
 
     cmd = tenant->add_subcommand("list", "list tenants (berqenas.tenants)");
     on_chosen(cmd, ctx, [&ctx] { return list_tenants(ctx); });
+
+    auto grant = std::make_shared<RoleOptions>();
+    cmd = tenant->add_subcommand("grant", "let a role act for one tenant only (berqenas.grant_tenant)");
+    cmd->add_option("tenant", grant->tenant, "an existing tenant")->required();
+    cmd->add_option("role", grant->role, "an existing role (not a superuser)")->required();
+    on_chosen(cmd, ctx, [&ctx, grant] { return grant_tenant(ctx, *grant); });
+
+    auto revoke = std::make_shared<RoleOptions>();
+    cmd = tenant->add_subcommand("revoke", "take a tenant back from a role (berqenas.revoke_tenant)");
+    cmd->add_option("tenant", revoke->tenant, "the tenant")->required();
+    cmd->add_option("role", revoke->role, "the role")->required();
+    on_chosen(cmd, ctx, [&ctx, revoke] { return revoke_tenant(ctx, *revoke); });
 }
 
 }  // namespace berqenas::cli

@@ -27,8 +27,11 @@ cloud -c "SELECT berqenas.register_remote_database('shared', 'postgresql', '127.
 echo "== grant_tenant is for admins"
 out=$(error_as alice "SELECT berqenas.grant_tenant('alice', 'acme')")
 expect_contains "$out" "42501" "a plain role cannot grant itself a tenant"
-as adam -c "SELECT berqenas.grant_tenant('alice', 'acme')" -c "SELECT berqenas.grant_tenant('gina', 'globex')" >/dev/null
-echo "  ok: berqenas_admin grants tenants"
+cli=${BERQENAS_BUILD_DIR:-build}/src/cli/berqenas
+adam_cli() { PGPASSWORD=adam-pw "$cli" -d "host=127.0.0.1 port=$cloud_PORT user=adam dbname=postgres" "$@"; }
+as adam -c "SELECT berqenas.grant_tenant('alice', 'acme')" >/dev/null
+expect_eq "$(adam_cli tenant grant globex gina)" 'role "gina" now acts for tenant "globex" (and only for it)' \
+    "berqenas_admin grants tenants (SQL and CLI)"
 out=$(error_as adam "SELECT berqenas.grant_tenant('postgres', 'acme')")
 expect_contains "$out" "is a superuser" "a superuser cannot be made a tenant role"
 
@@ -113,7 +116,8 @@ rm -f /tmp/security_tenants_slow.$$
 cloud -c "ALTER SYSTEM RESET berqenas.max_concurrent_syncs_per_tenant" -c "SELECT pg_reload_conf()" >/dev/null
 
 echo "== revoke_tenant"
-expect_eq "$(as adam -c "SELECT berqenas.revoke_tenant('alice', 'acme')")" "t" "revoked"
+expect_eq "$(adam_cli tenant revoke acme alice)" 'role "alice" no longer acts for tenant "acme"' "revoked (CLI)"
+expect_eq "$(as adam -c "SELECT berqenas.revoke_tenant('alice', 'acme')")" "f" "revoking again changes nothing"
 out=$(error_as alice "SELECT count(*) FROM remote_acme_erp.customers")
 expect_contains "$out" "42501" "no more reading acme's rows"
 out=$(error_as alice "SELECT berqenas.sync_status('acme_erp')")
