@@ -1,7 +1,11 @@
-// The common fields of every Berqenas background worker.
+// The common fields of every Berqenas background worker, and how a failed worker body is reported.
 #include "pg/background_worker.hpp"
 
 #include <cstring>
+
+extern "C" {
+#include "utils/elog.h"
+}
 
 namespace berqenas::pg {
 
@@ -16,6 +20,16 @@ BackgroundWorker berqenas_worker(const char* function, const char* type, const c
     snprintf(worker.bgw_name, BGW_MAXLEN, "%s", name ? name : type);
     snprintf(worker.bgw_type, BGW_MAXLEN, "%s", type);
     return worker;
+}
+
+void report_worker_failure(const CapturedError& error, WorkerFailure how) {
+    if (how == WorkerFailure::error) raise_captured(error);
+    const char* s = error.sqlstate;
+    const char* worker = MyBgworkerEntry ? MyBgworkerEntry->bgw_name : "berqenas worker";
+    ereport(LOG, (errcode(MAKE_SQLSTATE(s[0], s[1], s[2], s[3], s[4])),
+                  errmsg_internal("%s: %s", worker, error.message),
+                  error.detail[0] ? errdetail_internal("%s", error.detail) : 0,
+                  error.hint[0] ? errhint("%s", error.hint) : 0));
 }
 
 }  // namespace berqenas::pg

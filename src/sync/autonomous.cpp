@@ -2,9 +2,13 @@
 // with SPI in its own transaction, and leaves the result (or the error text) in the segment.
 #include "sync/autonomous.hpp"
 
-#include "pg/background_worker.hpp"
-
 #include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pg/background_worker.hpp"
+#include "pg/spi.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -107,59 +111,60 @@ std::string run_autonomous(const std::string& sql, const std::vector<pg::SqlValu
 
 }  // namespace berqenas::sync
 
-// The worker: plain C style (no C++ objects), so PostgreSQL's longjmps cross nothing.
+namespace berqenas::sync {
+
+namespace {
+
+// The worker's body: the statement and its text parameters out of the segment, run with SPI in a
+// transaction of its own, and the first column of the first row left in the segment.
+void run_statement(Shared& shared) {
+    const char* sql = shared.data;
+    const char* in = sql + std::strlen(sql) + 1;
+    std::vector<pg::SqlValue> params;
+    for (int i = 0; i < shared.nparams; ++i) {
+        char present = *in++;
+        uint32_t len;
+        std::memcpy(&len, in, 4);
+        in += 4;
+        params.push_back(present ? pg::SqlValue(std::string(in, len)) : std::nullopt);
+        in += len;
+    }
+    pg::pg_call([&] {
+        StartTransactionCommand();
+        PushActiveSnapshot(GetTransactionSnapshot());
+        pgstat_report_activity(STATE_RUNNING, sql);
+    });
+    std::string result;
+    {
+        pg::SpiSession spi;
+        result = spi.scalar(sql, params).value_or("");
+    }
+    pg::pg_call([] {
+        PopActiveSnapshot();
+        CommitTransactionCommand();
+    });
+    strlcpy(shared.result, result.c_str(), sizeof shared.result);
+    shared.status = 1;
+}
+
+}  // namespace
+
+}  // namespace berqenas::sync
+
+// The worker's entry point. A failure is left in the segment for run_autonomous, then raised.
 void berqenas_autonomous_main(Datum arg) {
     BackgroundWorkerUnblockSignals();
     dsm_segment* seg = dsm_attach(DatumGetUInt32(arg));
     if (seg == nullptr) proc_exit(1);
     auto* shared = static_cast<berqenas::sync::Shared*>(dsm_segment_address(seg));
     BackgroundWorkerInitializeConnectionByOid(shared->database, shared->role, 0);
-
-    const char* sql = shared->data;
-    const char* in = sql + strlen(sql) + 1;
-    int n = shared->nparams;
-    Oid* types = static_cast<Oid*>(palloc0(sizeof(Oid) * (n + 1)));
-    Datum* values = static_cast<Datum*>(palloc0(sizeof(Datum) * (n + 1)));
-    char* nulls = static_cast<char*>(palloc0(n + 1));
-
-    StartTransactionCommand();
-    PG_TRY();
-    {
-        SPI_connect();
-        PushActiveSnapshot(GetTransactionSnapshot());
-        pgstat_report_activity(STATE_RUNNING, sql);
-        for (int i = 0; i < n; ++i) {
-            char present = *in++;
-            uint32_t len;
-            memcpy(&len, in, 4);
-            in += 4;
-            types[i] = TEXTOID;
-            nulls[i] = present ? ' ' : 'n';
-            values[i] = present ? PointerGetDatum(cstring_to_text_with_len(in, int(len))) : (Datum)0;
-            in += len;
-        }
-        int rc = SPI_execute_with_args(sql, n, types, values, nulls, false, 0);
-        if (rc < 0) elog(ERROR, "SPI_execute_with_args failed: %d", rc);
-        if (SPI_tuptable != nullptr && SPI_processed > 0) {
-            char* text = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-            strlcpy(shared->result, text ? text : "", sizeof shared->result);
-        }
-        SPI_finish();
-        PopActiveSnapshot();
-        CommitTransactionCommand();
-        shared->status = 1;
-    }
-    PG_CATCH();
-    {
-        ErrorData* e;
-        MemoryContextSwitchTo(TopMemoryContext);
-        e = CopyErrorData();
-        strlcpy(shared->error, e->message ? e->message : "unknown error", sizeof shared->error);
-        strlcpy(shared->sqlstate, unpack_sql_state(e->sqlerrcode), sizeof shared->sqlstate);
-        shared->status = 2;
-        PG_RE_THROW();
-    }
-    PG_END_TRY();
+    berqenas::pg::guarded_worker_main([&] { berqenas::sync::run_statement(*shared); },
+                                      berqenas::pg::WorkerFailure::error,
+                                      [&](const berqenas::pg::CapturedError& e) noexcept {
+                                          strlcpy(shared->error, e.message, sizeof shared->error);
+                                          strlcpy(shared->sqlstate, e.sqlstate, sizeof shared->sqlstate);
+                                          shared->status = 2;
+                                      });
     pgstat_report_activity(STATE_IDLE, nullptr);
     dsm_detach(seg);
     proc_exit(0);

@@ -3,9 +3,11 @@
 #include "sync/job_watch.hpp"
 
 #include <cstring>
+#include <string>
 
 #include "pg/background_worker.hpp"
 #include "pg/guard.hpp"
+#include "pg/spi.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -80,35 +82,46 @@ void forget_job_on_abort() { pending = false; }
 
 }  // namespace berqenas::sync
 
-// The worker: plain C style (no C++ objects), so PostgreSQL's longjmps cross nothing. It waits, on
-// the unique sync id, for the aborting transaction to be gone, then inserts the failed row.
-void berqenas_abandoned_job_main(Datum) {
-    berqenas::sync::AbandonedJob job;
-    memcpy(&job, MyBgworkerEntry->bgw_extra, sizeof job);
-    BackgroundWorkerUnblockSignals();
-    BackgroundWorkerInitializeConnectionByOid(job.database, job.role, 0);
+namespace berqenas::sync {
+
+namespace {
+
+// The worker's body: waits, on the unique sync id, for the aborting transaction to be gone
+// (_sync_job_failed does), then inserts the failed row, in a transaction of its own.
+void record_abandoned_job(const AbandonedJob& job) {
     const char* sql =
         "SELECT berqenas._sync_job_failed($1::bigint, $2, $3, to_timestamp($4::float8), "
         "'the sync did not finish: its session ended or its transaction rolled back', NULL, "
         "jsonb_build_array(jsonb_build_object('level', 'error', 'table', NULL, 'message', "
         "'the sync did not finish: its session ended or its transaction rolled back')))";
-    char id_text[32], epoch_text[64];
-    snprintf(id_text, sizeof id_text, INT64_FORMAT, job.remote_database_id);
+    char epoch_text[64];
     snprintf(epoch_text, sizeof epoch_text, "%.6f", job.started_epoch);
-    Oid types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
-    Datum values[4];
-    StartTransactionCommand();
-    SPI_connect();
-    PushActiveSnapshot(GetTransactionSnapshot());
-    pgstat_report_activity(STATE_RUNNING, sql);
-    values[0] = CStringGetTextDatum(id_text);
-    values[1] = CStringGetTextDatum(job.mode);
-    values[2] = CStringGetTextDatum(job.sync_id);
-    values[3] = CStringGetTextDatum(epoch_text);
-    if (SPI_execute_with_args(sql, 4, types, values, nullptr, false, 0) < 0) elog(ERROR, "recording an abandoned sync failed");
-    SPI_finish();
-    PopActiveSnapshot();
-    CommitTransactionCommand();
-    pgstat_report_activity(STATE_IDLE, nullptr);
+    pg::pg_call([&] {
+        StartTransactionCommand();
+        PushActiveSnapshot(GetTransactionSnapshot());
+        pgstat_report_activity(STATE_RUNNING, sql);
+    });
+    {
+        pg::SpiSession spi;
+        spi.execute(sql, {std::to_string(job.remote_database_id), std::string(job.mode), std::string(job.sync_id),
+                          std::string(epoch_text)});
+    }
+    pg::pg_call([] {
+        PopActiveSnapshot();
+        CommitTransactionCommand();
+        pgstat_report_activity(STATE_IDLE, nullptr);
+    });
+}
+
+}  // namespace
+
+}  // namespace berqenas::sync
+
+void berqenas_abandoned_job_main(Datum) {
+    berqenas::sync::AbandonedJob job;
+    memcpy(&job, MyBgworkerEntry->bgw_extra, sizeof job);
+    BackgroundWorkerUnblockSignals();
+    BackgroundWorkerInitializeConnectionByOid(job.database, job.role, 0);
+    berqenas::pg::guarded_worker_main([&] { berqenas::sync::record_abandoned_job(job); });
     proc_exit(0);
 }

@@ -773,15 +773,9 @@ void launcher_main() {
 
 }  // namespace berqenas::sync
 
-// C entry points: the C++ bodies run under a guard; an error leaves as ereport(ERROR), which ends
-// the worker (the postmaster restarts a realtime worker after bgw_restart_time).
-namespace {
-void report_and_exit(const char* sqlstate, const char* message) {
-    ereport(ERROR, (errcode(MAKE_SQLSTATE(sqlstate[0], sqlstate[1], sqlstate[2], sqlstate[3], sqlstate[4])),
-                    errmsg_internal("%s", message)));
-}
-}  // namespace
-
+// C entry points: the C++ bodies run in pg::guarded_worker_main. A realtime worker's error leaves
+// as ereport(ERROR), which ends it (the postmaster restarts it after bgw_restart_time); the
+// launcher's is logged, and the launcher exits as it does when done.
 void berqenas_realtime_main(Datum) {
     pqsignal(SIGHUP, SignalHandlerForConfigReload);
     pqsignal(SIGTERM, die);
@@ -789,20 +783,7 @@ void berqenas_realtime_main(Datum) {
     berqenas::sync::WorkerArgs args;
     std::memcpy(&args, MyBgworkerEntry->bgw_extra, sizeof args);
     BackgroundWorkerInitializeConnectionByOid(args.database, args.role, 0);
-    char sqlstate[6] = "XX000";
-    char message[1024] = "";
-    bool failed = false;
-    try {
-        berqenas::sync::realtime_main(args.remote_database_id);
-    } catch (const berqenas::Error& e) {
-        strlcpy(sqlstate, e.sqlstate().c_str(), sizeof sqlstate);
-        strlcpy(message, e.what(), sizeof message);
-        failed = true;
-    } catch (const std::exception& e) {
-        strlcpy(message, e.what(), sizeof message);
-        failed = true;
-    }
-    if (failed) report_and_exit(sqlstate, message);
+    berqenas::pg::guarded_worker_main([&] { berqenas::sync::realtime_main(args.remote_database_id); });
     proc_exit(0);
 }
 
@@ -810,14 +791,6 @@ void berqenas_realtime_launcher_main(Datum) {
     pqsignal(SIGTERM, die);
     BackgroundWorkerUnblockSignals();
     BackgroundWorkerInitializeConnection(berqenas::sync::SyncSettings::launcher_database, nullptr, 0);
-    char message[1024] = "";
-    bool failed = false;
-    try {
-        berqenas::sync::launcher_main();
-    } catch (const std::exception& e) {
-        strlcpy(message, e.what(), sizeof message);
-        failed = true;
-    }
-    if (failed) elog(LOG, "berqenas realtime launcher: %s", message);
+    berqenas::pg::guarded_worker_main([] { berqenas::sync::launcher_main(); }, berqenas::pg::WorkerFailure::log);
     proc_exit(0);
 }
