@@ -5,7 +5,7 @@
 #include <cinttypes>
 #include <cstdio>
 
-#include "remote/mssql_values.hpp"
+#include "remote/mssql/mssql_values.hpp"
 
 extern "C" {
 #include "access/htup_details.h"

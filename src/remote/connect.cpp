@@ -1,6 +1,6 @@
 // The one place that picks a driver for a database kind.
-#include "remote/mssql_connection.hpp"
-#include "remote/pg_connection.hpp"
+#include "remote/mssql/mssql_connection.hpp"
+#include "remote/postgresql/pg_connection.hpp"
 #include "remote/remote_connection.hpp"
 
 namespace berqenas::remote {

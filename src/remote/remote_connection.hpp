@@ -1,5 +1,6 @@
-// One open connection to a remote database, whatever its kind. Drivers: pg_connection (libpq)
-// and mssql_connection (FreeTDS db-lib). Pure C++: no PostgreSQL server types cross this line.
+// One open connection to a remote database, whatever its kind. Drivers, one folder per kind:
+// postgresql/pg_connection (libpq) and mssql/mssql_connection (FreeTDS db-lib). Pure C++: no
+// PostgreSQL server types cross this line.
 #pragma once
 
 #include <cstdint>

@@ -23,7 +23,7 @@
 #include "pg/guard.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
-#include "remote/pg_connection.hpp"
+#include "remote/postgresql/pg_connection.hpp"
 #include "remote/remote_connection.hpp"
 #include "sync/engine/capture_ddl.hpp"
 #include "sync/engine/journal_key.hpp"

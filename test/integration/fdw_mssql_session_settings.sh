@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every MSSQL connection of berqenas (FDW, sync, realtime) starts with one batch of session settings
-# (src/remote/mssql_connection.cpp): the ANSI options SQL Server requires for DML on tables with
+# (src/remote/mssql/mssql_connection.cpp): the ANSI options SQL Server requires for DML on tables with
 # filtered indexes or indexed views, and TEXTSIZE at its maximum, without which SQL Server cuts
 # (max), text and image values at 4096 bytes (the TDS test server cuts them the same way). A server
 # that does not know one of the options refuses the whole batch (error 195, as SQL Server does);

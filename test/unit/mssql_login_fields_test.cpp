@@ -10,7 +10,7 @@
 #include <string>
 
 #include "common/error.hpp"
-#include "remote/mssql_connection.hpp"
+#include "remote/mssql/mssql_connection.hpp"
 
 using namespace berqenas::remote;
 

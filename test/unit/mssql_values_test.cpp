@@ -6,7 +6,7 @@
 #include <cstring>
 #include <string>
 
-#include "remote/mssql_values.hpp"
+#include "remote/mssql/mssql_values.hpp"
 
 namespace mssql = berqenas::remote::mssql;
 

@@ -1,6 +1,6 @@
 // db-lib driver. Waits are sliced by a 1-second db-lib timeout: each time it fires the error
 // handler decides to go on waiting, or to cancel the batch (local cancel, query timeout).
-#include "remote/mssql_connection.hpp"
+#include "remote/mssql/mssql_connection.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -9,7 +9,7 @@
 #include "common/error.hpp"
 #include "remote/identifier.hpp"
 #include "remote/interrupts.hpp"
-#include "remote/mssql_row_stream.hpp"
+#include "remote/mssql/mssql_row_stream.hpp"
 #include "remote/sql_dialect.hpp"
 #include "remote/type_mapping.hpp"
 

@@ -1,13 +1,13 @@
 // Decoding db-lib rows into RemoteValues without a text round trip where the type has a native
-// form: numbers, decimals (unscaled + scale) and dates by arithmetic (remote/mssql_values).
-#include "remote/mssql_row_stream.hpp"
+// form: numbers, decimals (unscaled + scale) and dates by arithmetic (remote/mssql/mssql_values).
+#include "remote/mssql/mssql_row_stream.hpp"
 
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
 
 #include "common/error.hpp"
-#include "remote/mssql_values.hpp"
+#include "remote/mssql/mssql_values.hpp"
 
 namespace berqenas::remote {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "remote/mssql_connection.hpp"
+#include "remote/mssql/mssql_connection.hpp"
 
 namespace berqenas::remote {
 

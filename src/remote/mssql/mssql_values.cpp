@@ -1,5 +1,5 @@
 // SQL Server value decoding by arithmetic (see mssql_values.hpp).
-#include "remote/mssql_values.hpp"
+#include "remote/mssql/mssql_values.hpp"
 
 #include <cstring>
 

@@ -1,5 +1,5 @@
 // libpq driver. Every wait is a poll() of at most 100 ms, so cancels are seen promptly.
-#include "remote/pg_connection.hpp"
+#include "remote/postgresql/pg_connection.hpp"
 
 #include <poll.h>
 
