@@ -46,10 +46,7 @@ std::map<Key, Entry>& cache() {
 std::string savepoint_name(int level) { return "berqenas_s" + std::to_string(level); }
 
 void open_savepoint(Entry& e, int level) {
-    if (e.conn->kind() == remote::DatabaseKind::mssql)
-        e.conn->execute("SAVE TRANSACTION " + savepoint_name(level));
-    else
-        e.conn->execute("SAVEPOINT " + savepoint_name(level));
+    e.conn->execute(e.conn->dialect().savepoint_sql(savepoint_name(level)));
 }
 
 void pre_commit() {
@@ -118,17 +115,14 @@ void subxact_callback(SubXactEvent event, SubTransactionId, SubTransactionId, vo
         for (auto& [key, e] : cache()) {
             if (e.xact_depth < level || !e.conn) continue;
             e.xact_depth = level - 1;
-            bool mssql = e.conn->kind() == remote::DatabaseKind::mssql;
+            const remote::Dialect& dialect = e.conn->dialect();
             if (event == SUBXACT_EVENT_PRE_COMMIT_SUB) {
-                if (!mssql) e.conn->execute("RELEASE SAVEPOINT " + savepoint_name(level));
+                std::string release = dialect.release_savepoint_sql(savepoint_name(level));
+                if (!release.empty()) e.conn->execute(release);
                 continue;
             }
             try {
-                if (mssql)
-                    e.conn->execute("ROLLBACK TRANSACTION " + savepoint_name(level));
-                else
-                    e.conn->execute("ROLLBACK TO SAVEPOINT " + savepoint_name(level) + "; RELEASE SAVEPOINT " +
-                                    savepoint_name(level));
+                e.conn->execute(dialect.rollback_to_savepoint_sql(savepoint_name(level)));
             } catch (...) {
                 // The remote transaction can no longer follow ours: the top level must not commit.
                 e.conn.reset();
@@ -192,9 +186,8 @@ std::shared_ptr<remote::RemoteConnection> get_connection(Oid server_oid, Oid use
         e.server_name = server->servername;
         remote::ConnectionParams params = connection_params(server_oid, user_oid);
         auto conn = std::shared_ptr<remote::RemoteConnection>(remote::connect(params));
-        if (conn->kind() == remote::DatabaseKind::postgresql)
-            conn->execute("SET search_path = pg_catalog; SET timezone = 'UTC'; SET datestyle = ISO; "
-                          "SET intervalstyle = postgres; SET extra_float_digits = 3");
+        std::string setup = conn->dialect().session_setup_sql();
+        if (!setup.empty()) conn->execute(setup);
         e.conn = std::move(conn);
         e.xact_depth = 0;
     }

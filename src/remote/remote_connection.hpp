@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "remote/connection_params.hpp"
+#include "remote/dialect.hpp"
 #include "remote/remote_value.hpp"
 #include "remote/table_schema.hpp"
 
@@ -55,6 +56,8 @@ public:
     virtual ~RemoteConnection() = default;
     virtual DatabaseKind kind() const = 0;
     virtual const ConnectionParams& params() const = 0;
+    // How to write SQL for this kind (statement building; not for per-row code).
+    const Dialect& dialect() const { return remote::dialect(kind()); }
 
     // The server's own version string (PostgreSQL: version(); MSSQL: @@VERSION).
     virtual std::string server_version() = 0;

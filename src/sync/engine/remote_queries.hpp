@@ -7,12 +7,13 @@
 #include <vector>
 
 #include "remote/connection_params.hpp"
+#include "remote/dialect.hpp"
 #include "remote/table_schema.hpp"
 
 namespace berqenas::sync {
 
 // How the watermark column compares: a point in time, or a plain number/date.
-enum class WatermarkKind { timestamp, timestamptz, date, number };
+using WatermarkKind = remote::WatermarkKind;
 
 struct RemoteSelect {
     std::string sql;

@@ -1,0 +1,33 @@
+// The SQL we write for a SQL Server or Babelfish remote: [bracketed] names, N'' literals,
+// TOP / OFFSET FETCH, SAVE TRANSACTION, sys.* catalog queries and AFTER triggers
+// (docs/mssql-sql-dialect.md).
+#pragma once
+
+#include "remote/dialect.hpp"
+
+namespace berqenas::remote::mssql {
+
+// final: per-value callers holding this type call it without a virtual dispatch (sql_dialect.cpp).
+class MssqlDialect final : public Dialect {
+public:
+    DatabaseKind kind() const override { return DatabaseKind::mssql; }
+    std::string quote_identifier(std::string_view name) const override;
+    std::string quote_literal(std::string_view value) const override;
+    std::string binary_literal(std::string_view bytes) const override;
+    std::string boolean_literal(bool value) const override;
+    std::string build_select(const SelectParts& parts) const override;
+    std::string savepoint_sql(std::string_view name) const override;
+    std::string release_savepoint_sql(std::string_view name) const override;
+    std::string rollback_to_savepoint_sql(std::string_view name) const override;
+    std::string session_setup_sql() const override;
+    std::string database_size_sql() const override;
+    std::string row_estimate_sql(std::string_view schema, std::string_view table) const override;
+    std::string row_count_sql(std::string_view schema, std::string_view table) const override;
+    std::string later_than(const std::string& quoted_column, WatermarkKind watermark, const std::string& since,
+                           std::vector<std::optional<std::string>>& params) const override;
+    std::string utf16_select(const std::string& quoted_column, const RemoteColumn& column) const override;
+    std::string column_type_ddl(const RemoteColumn& column) const override;
+    CaptureDdl capture_ddl(const RemoteTable& table, const CaptureNames& names) const override;
+};
+
+}  // namespace berqenas::remote::mssql
