@@ -12,6 +12,7 @@
 
 #include "crypto/sealing_key.hpp"
 #include "crypto/secret_box.hpp"
+#include "pg/callback_guard.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
 #include "pg/values.hpp"
@@ -19,7 +20,6 @@
 
 extern "C" {
 #include "access/xact.h"
-#include "utils/elog.h"
 }
 
 namespace berqenas::catalog {
@@ -102,15 +102,15 @@ struct PendingPrune {
 PendingPrune pending_prune;
 bool prune_callback_registered = false;
 
-void prune_on_commit(XactEvent event, void*) {
+// An XactCallback: nothing may fail once the transaction has committed, so a failure to prune is
+// a warning (the old keys stay in the key file, unused).
+void prune_on_commit(XactEvent event, void*) noexcept {
     if (!pending_prune.armed) return;
     if (event == XACT_EVENT_COMMIT) {
-        try {
+        pg::guarded_c_callback("old secret keys could not be removed from the key file", [] {
             crypto::KeyRing ring = load_key_ring(KeyFileMissing::fail);
             ring.keep_only({pending_prune.keep_id});
-        } catch (const std::exception& e) {
-            elog(WARNING, "berqenas: old secret keys could not be removed from the key file: %s", e.what());
-        }
+        });
         pending_prune.armed = false;
     } else if (event == XACT_EVENT_ABORT) {
         pending_prune.armed = false;

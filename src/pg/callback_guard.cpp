@@ -1,4 +1,4 @@
-// Capturing a C++ exception into plain data, and raising it as a PostgreSQL error.
+// Capturing a C++ exception into plain data, and raising it as a PostgreSQL error or a warning.
 #include "pg/callback_guard.hpp"
 
 #include <cstdio>
@@ -40,6 +40,24 @@ void raise_captured(const CapturedError& error) {
                     error.detail[0] ? errdetail_internal("%s", error.detail) : 0,
                     error.hint[0] ? errhint("%s", error.hint) : 0));
     pg_unreachable();
+}
+
+void warn_captured(const char* what, const CapturedError& error) noexcept {
+    struct Warning {
+        const char* what;
+        const CapturedError* error;
+    } warning{what, &error};
+    try {
+        // Inside the guard: an ereport(ERROR) while writing the warning (out of memory) stays here.
+        run_pg([](void* p) {
+            auto* w = static_cast<Warning*>(p);
+            ereport(WARNING, (errmsg_internal("berqenas: %s: %s", w->what, w->error->message),
+                              w->error->detail[0] ? errdetail_internal("%s", w->error->detail) : 0,
+                              w->error->hint[0] ? errhint("%s", w->error->hint) : 0));
+        }, &warning);
+    } catch (...) {
+        // Not even a warning could be written; the callback must still return normally.
+    }
 }
 
 }  // namespace berqenas::pg

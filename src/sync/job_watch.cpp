@@ -6,6 +6,7 @@
 #include <string>
 
 #include "pg/background_worker.hpp"
+#include "pg/callback_guard.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
 
@@ -42,8 +43,8 @@ bool pending = false;
 AbandonedJob pending_job;
 bool callback_registered = false;
 
-// C entry point called by PostgreSQL during commit/abort: plain C calls only, nothing that throws.
-void on_xact_end(XactEvent event, void*) {
+// An XactCallback, called during commit and abort, where nothing may fail.
+void on_xact_end(XactEvent event, void*) noexcept {
     if (!pending) return;
     if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PREPARE) {
         pending = false;
@@ -51,11 +52,13 @@ void on_xact_end(XactEvent event, void*) {
     }
     if (event != XACT_EVENT_ABORT && event != XACT_EVENT_PARALLEL_ABORT) return;
     pending = false;
-    BackgroundWorker worker = pg::berqenas_worker("berqenas_abandoned_job_main", "berqenas job recorder");
-    std::memcpy(worker.bgw_extra, &pending_job, sizeof pending_job);
-    worker.bgw_notify_pid = 0;
-    // No free slot: the sync leaves no row (its data changes were rolled back all the same).
-    (void)RegisterDynamicBackgroundWorker(&worker, nullptr);
+    pg::guarded_c_callback("the failed sync could not be recorded", [] {
+        BackgroundWorker worker = pg::berqenas_worker("berqenas_abandoned_job_main", "berqenas job recorder");
+        std::memcpy(worker.bgw_extra, &pending_job, sizeof pending_job);
+        worker.bgw_notify_pid = 0;
+        // No free slot: the sync leaves no row (its data changes were rolled back all the same).
+        (void)pg::pg_call([&] { return RegisterDynamicBackgroundWorker(&worker, nullptr); });
+    });
 }
 
 }  // namespace
