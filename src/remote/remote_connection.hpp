@@ -97,6 +97,15 @@ public:
     virtual void commit() = 0;
     virtual void rollback() = 0;
     virtual bool in_transaction() const = 0;
+
+    // Change notifications (realtime sync): listen() subscribes to channel (a plain lower-case
+    // identifier of ours) and says whether this kind has notifications at all (PostgreSQL LISTEN;
+    // MSSQL: no, the caller polls). notification_socket() is the descriptor that turns readable
+    // when one may have arrived (-1 when none), for the caller's own wait (a latch in a worker);
+    // consume_notifications() reads what arrived and drops it, returning how many.
+    virtual bool listen(const std::string& channel) = 0;
+    virtual int notification_socket() const = 0;
+    virtual int consume_notifications() = 0;
 };
 
 // Connects within params.connect_timeout_seconds; a cancel stops the wait (57014).

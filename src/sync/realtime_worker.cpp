@@ -8,8 +8,6 @@
 // the round's transaction; rollback() can then undo it, and refuses to undo an earlier sync under it.
 #include "sync/realtime_worker.hpp"
 
-#include <libpq-fe.h>
-
 #include <chrono>
 #include <cstring>
 #include <ctime>
@@ -23,7 +21,6 @@
 #include "pg/guard.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
-#include "remote/postgresql/pg_connection.hpp"
 #include "remote/remote_connection.hpp"
 #include "sync/engine/capture_ddl.hpp"
 #include "sync/engine/journal_key.hpp"
@@ -504,16 +501,14 @@ void journal_table_round(Worker& w, long long job_id, long long table_id, const 
 
 void wait_for_changes(Worker& w) {
     const int timeout = SyncSettings::realtime_poll_ms;
-    auto* pg = dynamic_cast<remote::PgConnection*>(w.conn.get());
     int events;
-    if (pg && w.listening) {
-        pgsocket sock = PQsocket(pg->native());
+    if (w.conn && w.listening) {
+        pgsocket sock = w.conn->notification_socket();
         events = pg::pg_call([&] {
             return WaitLatchOrSocket(MyLatch, WL_LATCH_SET | WL_SOCKET_READABLE | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, sock,
                                      timeout, PG_WAIT_EXTENSION);
         });
-        PQconsumeInput(pg->native());
-        while (PGnotify* n = PQnotifies(pg->native())) PQfreemem(n);
+        w.conn->consume_notifications();
     } else {
         events = pg::pg_call([&] {
             return WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, timeout, PG_WAIT_EXTENSION);
@@ -581,10 +576,7 @@ bool run_round(Worker& w) {
                 w.listening = false;
                 catalog::RemoteDatabase db = catalog::load_remote_database(spi, w.db_id);
                 w.conn = remote::connect(db.connection);
-                if (w.conn->kind() == remote::DatabaseKind::postgresql) {
-                    w.conn->execute(std::string("LISTEN ") + capture_channel);
-                    w.listening = true;
-                }
+                w.listening = w.conn->listen(capture_channel);
             }
             auto tables = captured_tables(spi, w.db_id);
             std::vector<std::string> uncopied;

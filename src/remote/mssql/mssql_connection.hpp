@@ -44,6 +44,10 @@ public:
     void rollback() override;
     bool in_transaction() const override { return in_transaction_; }
     bool casts_nvarchar_to_utf16() override;
+    // No notifications over TDS: realtime sync polls the change tables.
+    bool listen(const std::string&) override { return false; }
+    int notification_socket() const override { return -1; }
+    int consume_notifications() override { return 0; }
 
     // TDS has one result stream per connection: before another batch is sent, the stream still
     // reading (if any) takes its remaining rows into memory.

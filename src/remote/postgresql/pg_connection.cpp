@@ -560,4 +560,21 @@ void PgConnection::rollback() {
     params_.query_timeout_seconds = saved_timeout;
 }
 
+bool PgConnection::listen(const std::string& channel) {
+    execute("LISTEN " + channel);
+    return true;
+}
+
+int PgConnection::notification_socket() const { return PQsocket(conn_); }
+
+int PgConnection::consume_notifications() {
+    PQconsumeInput(conn_);
+    int n = 0;
+    while (PGnotify* notify = PQnotifies(conn_)) {
+        PQfreemem(notify);
+        ++n;
+    }
+    return n;
+}
+
 }  // namespace berqenas::remote

@@ -40,6 +40,9 @@ public:
     void commit() override;
     void rollback() override;
     bool in_transaction() const override { return in_transaction_; }
+    bool listen(const std::string& channel) override;
+    int notification_socket() const override;
+    int consume_notifications() override;
 
     PGconn* native() { return conn_; }
     // Sends the query (simple protocol: several statements allowed) and waits for its results;
