@@ -29,6 +29,8 @@ void run_pg(void (*fn)(void*), void* arg) {
         try {
             fn(arg);
         } catch (...) {
+            // Like an ereport below: the caller continues in its own memory context.
+            MemoryContextSwitchTo(caller_context);
             cpp_exception = std::current_exception();
         }
     }

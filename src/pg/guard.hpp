@@ -30,6 +30,8 @@ void run_pg(void (*fn)(void*), void* arg);
 // pg_call([&]{ return some_pg_function(...); }): the lambda must not create objects with
 // destructors (a longjmp out of it would skip them); it may only call PostgreSQL functions.
 // A C++ exception thrown inside it is still safe: it is carried past PG_END_TRY and rethrown.
+// Either way, a failed call leaves the caller in the memory context it called from, so a
+// MemoryContextSwitchTo pair inside the lambda needs no cleanup (outside one: MemoryContextScope).
 template <typename F>
 auto pg_call(F&& fn) -> decltype(fn()) {
     using Result = decltype(fn());

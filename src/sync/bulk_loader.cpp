@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "pg/memory_context.hpp"
 #include "sync/sync_settings.hpp"
 #include "sync/value_conversion.hpp"
 
@@ -148,15 +149,8 @@ void BulkLoader::flush() {
     MemoryContext batch_context = s.batch_context;
     if (s.sink) {
         // The sink runs its own guarded PostgreSQL calls; its allocations go to the batch context.
-        MemoryContext old = CurrentMemoryContext;
-        CurrentMemoryContext = batch_context;
-        try {
-            s.sink(slots, n);
-        } catch (...) {
-            CurrentMemoryContext = old;
-            throw;
-        }
-        CurrentMemoryContext = old;
+        pg::MemoryContextScope in_batch(batch_context);
+        s.sink(slots, n);
     }
     pg::pg_call([&] {
         MemoryContext old = MemoryContextSwitchTo(batch_context);
