@@ -8,6 +8,7 @@
 #include "pg/spi.hpp"
 #include "pg/values.hpp"
 #include "pg/settings.hpp"
+#include "remote/dialect.hpp"
 
 extern "C" {
 #include "access/reloptions.h"
@@ -182,7 +183,7 @@ remote::ConnectionParams connection_params(Oid server_oid, Oid user_oid, std::st
         params.host = get("host", "servername");
         if (params.host.empty()) params.host = "127.0.0.1";
         std::string port = get("port", nullptr);
-        params.port = port.empty() ? (params.kind == remote::DatabaseKind::mssql ? 1433 : 5432) : int(parse_int("port", port));
+        params.port = port.empty() ? remote::dialect(params.kind).default_port() : int(parse_int("port", port));
         params.database = get("dbname", "database");
         UserMapping* mapping = pg::pg_call([&] { return GetUserMapping(user_oid, server_oid); });
         auto user = to_map(mapping->options);

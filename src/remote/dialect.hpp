@@ -52,6 +52,8 @@ class Dialect {
 public:
     virtual ~Dialect() = default;
     virtual DatabaseKind kind() const = 0;
+    // The server's port when none is given (PostgreSQL 5432, SQL Server 1433).
+    virtual int default_port() const = 0;
 
     // PostgreSQL: "x" with " doubled (always quoted, so case and keywords survive).
     // T-SQL: [x] with ] doubled.

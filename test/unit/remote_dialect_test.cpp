@@ -40,3 +40,8 @@ TEST(RemoteDialect, LaterThan) {
               "[u] > CAST(N'2026-01-01' AS date)");
     EXPECT_TRUE(params.empty());
 }
+
+TEST(RemoteDialect, DefaultPort) {
+    EXPECT_EQ(dialect(DatabaseKind::postgresql).default_port(), 5432);
+    EXPECT_EQ(dialect(DatabaseKind::mssql).default_port(), 1433);
+}

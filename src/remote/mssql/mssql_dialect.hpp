@@ -11,6 +11,7 @@ namespace berqenas::remote::mssql {
 class MssqlDialect final : public Dialect {
 public:
     DatabaseKind kind() const override { return DatabaseKind::mssql; }
+    int default_port() const override { return 1433; }
     std::string quote_identifier(std::string_view name) const override;
     std::string quote_literal(std::string_view value) const override;
     std::string binary_literal(std::string_view bytes) const override;

@@ -10,6 +10,7 @@ namespace berqenas::remote::postgresql {
 class PostgresqlDialect final : public Dialect {
 public:
     DatabaseKind kind() const override { return DatabaseKind::postgresql; }
+    int default_port() const override { return 5432; }
     std::string quote_identifier(std::string_view name) const override;
     std::string quote_literal(std::string_view value) const override;
     std::string binary_literal(std::string_view bytes) const override;
