@@ -19,6 +19,7 @@
 #include "common/json_writer.hpp"
 #include "pg/background_worker.hpp"
 #include "pg/guard.hpp"
+#include "pg/memory_context.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
 #include "remote/remote_connection.hpp"
@@ -326,13 +327,12 @@ TableRound apply_table(Worker& w, pg::SpiSession& spi, const CapturedTable& t, c
     const auto& stream_columns = stream->columns();
     const size_t nkeys = a.remote.primary_key.size();
     if (!a.converters_ready) {
-        MemoryContext old = MemoryContextSwitchTo(w.long_lived);
+        pg::MemoryContextScope in_long_lived(w.long_lived);
         for (size_t i = 0; i < nkeys; ++i)
             a.key_converters.emplace_back(a.key_types[i], -1, stream_columns.size() > 2 + i ? stream_columns[2 + i].type_code : 0);
         for (size_t i = 0; i < a.columns.size(); ++i)
             a.column_converters.emplace_back(a.column_types[i], -1,
                                              stream_columns.size() > 2 + nkeys + i ? stream_columns[2 + nkeys + i].type_code : 0);
-        MemoryContextSwitchTo(old);
         a.converters_ready = true;
     }
     std::vector<remote::RemoteValue> row;
