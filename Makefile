@@ -28,6 +28,11 @@ include $(PGXS)
 # PGXS compiles .cpp with CXX and CXXFLAGS; ours go last so -Werror and C++17 win.
 override CXXFLAGS += $(PG_CXXFLAGS)
 
+# The pure C++ folders, shared with the CLI and the unit tests: common/pure_cpp.hpp fails their
+# build when postgres.h is included.
+PURE_CPP_OBJS = $(filter src/common/% src/crypto/% src/sync/engine/%,$(OBJS))
+$(PURE_CPP_OBJS): override CXXFLAGS += -DBERQENAS_PURE_CPP
+
 # Rebuild an object when a header it includes changes (PGXS tracks only .cpp files): a class
 # layout seen differently by two objects corrupts memory.
 override CXXFLAGS += -MMD -MP

@@ -2,6 +2,8 @@
 // Pure C++ (no postgres.h); src/pg/guard turns it into ereport(ERROR) at the SQL boundary.
 #pragma once
 
+#include "common/pure_cpp.hpp"
+
 #include <stdexcept>
 #include <string>
 

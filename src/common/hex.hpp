@@ -1,6 +1,8 @@
 // Hex text for bytes: how SPI hands bytea over ("\x..." text) and how bytea goes back in.
 #pragma once
 
+#include "common/pure_cpp.hpp"
+
 #include <string>
 #include <string_view>
 

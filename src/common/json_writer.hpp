@@ -2,6 +2,8 @@
 // RFC 8259; numbers are written as given. The PostgreSQL side turns the text into jsonb.
 #pragma once
 
+#include "common/pure_cpp.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>

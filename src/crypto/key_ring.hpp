@@ -2,6 +2,8 @@
 // Pure C++ (libsodium + POSIX files); the file is created 0600 and refused if others can read it.
 #pragma once
 
+#include "common/pure_cpp.hpp"
+
 #include <cstdint>
 #include <map>
 #include <string>

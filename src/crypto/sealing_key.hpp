@@ -4,6 +4,8 @@
 // stored, a new one is made and clients fetch the new public key.
 #pragma once
 
+#include "common/pure_cpp.hpp"
+
 #include <string>
 
 namespace berqenas::crypto {

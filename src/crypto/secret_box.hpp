@@ -3,6 +3,8 @@
 // ciphertext copied onto another row does not open.
 #pragma once
 
+#include "common/pure_cpp.hpp"
+
 #include <string>
 
 #include "crypto/key_ring.hpp"

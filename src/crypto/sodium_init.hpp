@@ -1,6 +1,8 @@
 // libsodium must be initialised once per process before any other call.
 #pragma once
 
+#include "common/pure_cpp.hpp"
+
 #include <sodium.h>
 
 #include "common/error.hpp"

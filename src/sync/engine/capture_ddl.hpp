@@ -5,6 +5,8 @@
 // and Babelfish for PostgreSQL alike (no MERGE, no OUTPUT, one statement per batch).
 #pragma once
 
+#include "common/pure_cpp.hpp"
+
 #include <string>
 #include <vector>
 

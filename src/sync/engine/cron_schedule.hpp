@@ -3,6 +3,8 @@
 // "N seconds". Times are UTC, as pg_cron uses by default.
 #pragma once
 
+#include "common/pure_cpp.hpp"
+
 #include <ctime>
 #include <optional>
 #include <string>

@@ -3,6 +3,8 @@
 // the same row across runs of any mode. Pure C++.
 #pragma once
 
+#include "common/pure_cpp.hpp"
+
 #include <string>
 #include <vector>
 

@@ -2,6 +2,8 @@
 // watermark, the database size (limit check) and a row estimate (progress). Pure C++.
 #pragma once
 
+#include "common/pure_cpp.hpp"
+
 #include <optional>
 #include <string>
 #include <vector>

@@ -3,6 +3,8 @@
 // Pure C++: types arrive already canonical (PostgreSQL's format_type spelling) from the caller.
 #pragma once
 
+#include "common/pure_cpp.hpp"
+
 #include <optional>
 #include <string>
 #include <vector>

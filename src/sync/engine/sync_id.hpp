@@ -2,6 +2,8 @@
 // one second is the catalog's job (berqenas._sync_job_start appends _2, _3, ...).
 #pragma once
 
+#include "common/pure_cpp.hpp"
+
 #include <ctime>
 #include <string>
 
