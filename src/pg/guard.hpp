@@ -52,6 +52,9 @@ auto pg_call(F&& fn) -> decltype(fn()) {
     }
 }
 
+// Whether a cancel or termination is pending: safe anywhere, it never raises.
+inline bool interrupt_is_pending() { return InterruptPending; }
+
 // CHECK_FOR_INTERRUPTS() through the guard: a cancel becomes berqenas::Error with SQLSTATE 57014.
 inline void check_for_interrupts() {
     if (unlikely(InterruptPending))

@@ -1,11 +1,12 @@
-// Berqenas' GUCs (berqenas.*), defined once in _PG_init, and whether we were preloaded.
+// The boundary's GUCs (berqenas.*; each part defines its own too), and whether we were preloaded.
 #pragma once
 
 #include <string>
 
 namespace berqenas::pg {
 
-void define_settings();
+// Called from _PG_init (src/module.cpp): notes whether we are being preloaded, defines the GUCs.
+void on_load();
 
 struct Settings {
     static char* secret_key_file;          // berqenas.secret_key_file ('' = $PGDATA/berqenas_keys/<db oid>.key)

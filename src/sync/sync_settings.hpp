@@ -21,7 +21,8 @@ struct SyncSettings {
     static char* launcher_database;           // berqenas.launcher_database
 };
 
-// Called from _PG_init.
+// Called from _PG_init (src/module.cpp): defines the GUCs above; when preloaded, requests the
+// progress shared memory and registers the realtime launcher.
 void on_load();
 
 }  // namespace berqenas::sync

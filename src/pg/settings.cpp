@@ -1,19 +1,14 @@
-// Library entry: _PG_init defines the GUCs, notes whether we were preloaded, and installs the
-// interrupt hooks that let engine code (no postgres.h) notice a cancel.
+// The boundary's part of library load: whether we were preloaded, and the berqenas.* GUCs that
+// are not any one part's (the key file, remote timeouts, the schedule interval).
+#include "pg/settings.hpp"
+
 #include <climits>
 
 #include "pg/guard.hpp"
-#include "pg/settings.hpp"
-#include "remote/interrupts.hpp"
-#include "sync/sync_settings.hpp"
 
 extern "C" {
 #include "miscadmin.h"
 #include "utils/guc.h"
-
-PG_MODULE_MAGIC;
-
-void _PG_init(void);
 }
 
 namespace berqenas::pg {
@@ -25,18 +20,6 @@ int Settings::min_sync_interval_minutes = 5;
 
 namespace {
 bool preloaded = false;
-
-bool interrupt_is_pending() { return InterruptPending; }
-}  // namespace
-
-bool loaded_at_startup() { return preloaded; }
-
-void require_preloaded(const std::string& feature) {
-    if (!preloaded)
-        throw Error(sqlstate::object_not_in_prerequisite_state,
-                    feature + " needs berqenas to be loaded at server start",
-                    {}, "add berqenas to shared_preload_libraries in postgresql.conf and restart the server");
-}
 
 void define_settings() {
     DefineCustomStringVariable("berqenas.secret_key_file",
@@ -56,12 +39,20 @@ void define_settings() {
                             nullptr);
 }
 
-}  // namespace berqenas::pg
+}  // namespace
 
-void _PG_init(void) {
-    berqenas::pg::preloaded = process_shared_preload_libraries_in_progress;
-    berqenas::pg::define_settings();
-    berqenas::sync::on_load();   // sync GUCs; progress shared memory and realtime launcher when preloaded
-    MarkGUCPrefixReserved("berqenas");
-    berqenas::remote::install_interrupt_hooks(berqenas::pg::interrupt_is_pending, berqenas::pg::check_for_interrupts);
+bool loaded_at_startup() { return preloaded; }
+
+void require_preloaded(const std::string& feature) {
+    if (!preloaded)
+        throw Error(sqlstate::object_not_in_prerequisite_state,
+                    feature + " needs berqenas to be loaded at server start",
+                    {}, "add berqenas to shared_preload_libraries in postgresql.conf and restart the server");
 }
+
+void on_load() {
+    preloaded = process_shared_preload_libraries_in_progress;
+    define_settings();
+}
+
+}  // namespace berqenas::pg
