@@ -13,6 +13,10 @@ namespace berqenas {
 namespace sqlstate {
 inline constexpr const char* invalid_parameter = "22023";
 inline constexpr const char* undefined_object = "42704";
+inline constexpr const char* undefined_table = "42P01";
+inline constexpr const char* undefined_column = "42703";
+inline constexpr const char* invalid_schema_name = "3F000";
+inline constexpr const char* datatype_mismatch = "42804";
 inline constexpr const char* duplicate_object = "42710";
 inline constexpr const char* unique_violation = "23505";
 inline constexpr const char* dependent_objects_exist = "2BP01";
@@ -22,6 +26,9 @@ inline constexpr const char* query_canceled = "57014";
 inline constexpr const char* invalid_authorization = "28000";
 inline constexpr const char* insufficient_privilege = "42501";
 inline constexpr const char* object_not_in_prerequisite_state = "55000";
+inline constexpr const char* lock_not_available = "55P03";
+inline constexpr const char* configuration_limit_exceeded = "53400";
+inline constexpr const char* program_limit_exceeded = "54000";
 inline constexpr const char* config_file_error = "F0000";
 inline constexpr const char* out_of_memory = "53200";
 inline constexpr const char* internal_error = "XX000";

@@ -10,9 +10,9 @@ namespace berqenas::pg {
 namespace {
 void copy_text(char* dest, size_t size, const char* src) { snprintf(dest, size, "%s", src ? src : ""); }
 
-void set(CapturedError& out, const char* sqlstate, const char* message, const char* detail, const char* hint) {
-    bool valid = sqlstate && std::strlen(sqlstate) == 5;
-    copy_text(out.sqlstate, sizeof out.sqlstate, valid ? sqlstate : "XX000");
+void set(CapturedError& out, const char* code, const char* message, const char* detail, const char* hint) {
+    bool valid = code && std::strlen(code) == 5;
+    copy_text(out.sqlstate, sizeof out.sqlstate, valid ? code : sqlstate::internal_error);
     copy_text(out.message, sizeof out.message, message);
     copy_text(out.detail, sizeof out.detail, detail);
     copy_text(out.hint, sizeof out.hint, hint);

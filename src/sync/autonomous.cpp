@@ -92,7 +92,7 @@ std::string run_autonomous(const std::string& sql, const std::vector<pg::SqlValu
         HOLD_INTERRUPTS();
         bool registered = pg::pg_call([&] { return RegisterDynamicBackgroundWorker(&worker, &handle); });
         if (!registered)
-            throw Error("53400", "no background worker slot is free to record the sync",
+            throw Error(sqlstate::configuration_limit_exceeded, "no background worker slot is free to record the sync",
                         {}, "raise max_worker_processes");
         status = pg::pg_call([&] { return WaitForBackgroundWorkerShutdown(handle); });
     } catch (...) {

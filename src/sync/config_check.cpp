@@ -53,7 +53,7 @@ std::string check_sync_columns(long long remote_database_id, const std::optional
         try {
             rt = conn->describe_table(cfg->remote_schema, name);
         } catch (const Error& e) {
-            if (e.sqlstate() != std::string("42P01")) throw;
+            if (e.sqlstate() != sqlstate::undefined_table) throw;
             missing.push_back(name);
             continue;
         }

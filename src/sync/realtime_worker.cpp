@@ -168,7 +168,7 @@ bool start_realtime_worker(long long db_id) {
     std::memcpy(worker.bgw_extra, &args, sizeof args);
     BackgroundWorkerHandle* handle = nullptr;
     bool ok = pg::pg_call([&] { return RegisterDynamicBackgroundWorker(&worker, &handle); });
-    if (!ok) throw Error("53400", "no background worker slot is free for realtime sync", {}, "raise max_worker_processes");
+    if (!ok) throw Error(sqlstate::configuration_limit_exceeded, "no background worker slot is free for realtime sync", {}, "raise max_worker_processes");
     return true;
 }
 
@@ -273,7 +273,7 @@ TableApplier& applier_for(Worker& w, pg::SpiSession& spi, const CapturedTable& t
     for (size_t i = 0; i < a.columns.size(); ++i) {
         auto lt = local_types.find(a.columns[i]);
         if (lt == local_types.end())
-            throw Error("42703", "local table " + target + " has no column \"" + a.columns[i] + "\"", {},
+            throw Error(sqlstate::undefined_column, "local table " + target + " has no column \"" + a.columns[i] + "\"", {},
                         "run berqenas.sync() once so the local table follows the remote's shape");
         a.column_types.push_back(lt->second);
         const std::string c = quote_ident(a.columns[i]);
@@ -719,7 +719,8 @@ void realtime_main(long long db_id) {
         } catch (const Error& e) {
             if (e.sqlstate() == sqlstate::query_canceled) throw;
             // Unregistered, or the extension dropped: nothing left to serve.
-            const bool gone = e.sqlstate() == "42704" || e.sqlstate() == "42P01" || e.sqlstate() == "3F000";
+            const bool gone = e.sqlstate() == sqlstate::undefined_object || e.sqlstate() == sqlstate::undefined_table ||
+                              e.sqlstate() == sqlstate::invalid_schema_name;
             if (gone && std::chrono::steady_clock::now() - w.started >= std::chrono::seconds(10)) {
                 pg::pg_call([] { AbortCurrentTransaction(); });
                 break;

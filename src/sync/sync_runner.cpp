@@ -92,7 +92,7 @@ void acquire_database_lock(pg::SpiSession& spi, const SyncConfig& cfg) {
     auto deadline = Clock::now() + std::chrono::seconds(timeout < 0 ? 0 : timeout);
     while (!try_lock(spi, lock_class_database, cfg.remote_database_id)) {
         if (timeout == 0 || (timeout > 0 && Clock::now() >= deadline))
-            throw Error("55P03", "remote database \"" + cfg.name + "\" is already being synced",
+            throw Error(sqlstate::lock_not_available, "remote database \"" + cfg.name + "\" is already being synced",
                         timeout == 0 ? "another session holds its sync lock"
                                      : "it was still busy after " + std::to_string(timeout) + " s",
                         "see berqenas.sync_progress; SET berqenas.sync_wait_timeout to wait (seconds, -1: no limit)");
@@ -111,7 +111,7 @@ void acquire_tenant_slot(pg::SpiSession& spi, const SyncConfig& cfg) {
             if (try_lock(spi, lock_class_tenant + slot, tenant)) return;
         if (timeout == 0 || (timeout > 0 && Clock::now() >= deadline)) {
             std::string who = cfg.tenant_id ? "tenant \"" + cfg.tenant_name + "\"" : "remote databases without a tenant";
-            throw Error("53400", who + " already has " + std::to_string(slots) + " sync(s) running",
+            throw Error(sqlstate::configuration_limit_exceeded, who + " already has " + std::to_string(slots) + " sync(s) running",
                         "berqenas.max_concurrent_syncs_per_tenant is " + std::to_string(slots),
                         "wait for one to finish (see berqenas.sync_progress) or raise the limit");
         }
@@ -140,7 +140,7 @@ ResolvedType resolve_local_type(const remote::RemoteColumn& c, const std::string
         r.canonical = text;
         return r;
     }
-    throw Error("42704", "column \"" + c.name + "\" of remote table \"" + table + "\" has type " + c.remote_type +
+    throw Error(sqlstate::undefined_object, "column \"" + c.name + "\" of remote table \"" + table + "\" has type " + c.remote_type +
                              ", which maps to " + c.local_type + ", a type this database does not have",
                 {}, "create the type locally (or its extension) and sync again");
 }
@@ -610,7 +610,7 @@ std::string run_sync(long long remote_database_id, const RunOptions& options) {
                     ctx.log->push_back({"warning", "", std::string("could not read the remote database size: ") + e.what()});
                 }
                 if (size && *size > limit)
-                    throw Error("54000",
+                    throw Error(sqlstate::program_limit_exceeded,
                                 "remote database \"" + cfg.name + "\" holds " + std::to_string(*size / (1024 * 1024)) +
                                     " MB, more than berqenas.max_database_size (" +
                                     std::to_string(SyncSettings::max_database_size_mb) + " MB)",
@@ -641,7 +641,7 @@ std::string run_sync(long long remote_database_id, const RunOptions& options) {
                 for (const auto& t : *options.tables) {
                     const std::optional<size_t> i = remote::find_identifier(conn->kind(), available, t);
                     if (!i)
-                        throw Error("42P01", "table \"" + t + "\" is not synced for remote database \"" + cfg.name + "\"",
+                        throw Error(sqlstate::undefined_table, "table \"" + t + "\" is not synced for remote database \"" + cfg.name + "\"",
                                     cfg.tables ? "configured tables: see berqenas.sync_configs" : "the remote schema has no such table",
                                     "call berqenas.configure_sync() with the table in its list");
                     tables.push_back(available[*i]);
@@ -658,8 +658,8 @@ std::string run_sync(long long remote_database_id, const RunOptions& options) {
                 try {
                     results[t] = sync_table(spi, ctx, t);
                 } catch (const Error& e) {
-                    if (e.sqlstate() == "42P01" && std::string(e.what()).find("does not exist") != std::string::npos)
-                        throw Error("42P01", "remote table \"" + t + "\" does not exist in remote database \"" + cfg.name + "\"",
+                    if (e.sqlstate() == sqlstate::undefined_table && std::string(e.what()).find("does not exist") != std::string::npos)
+                        throw Error(sqlstate::undefined_table, "remote table \"" + t + "\" does not exist in remote database \"" + cfg.name + "\"",
                                     e.detail(), "check berqenas.configure_sync()'s tables");
                     throw;
                 }

@@ -190,7 +190,7 @@ std::string verify_table(remote::RemoteConnection& conn, const SyncConfig& cfg, 
         for (const auto& c : shape.columns) {
             auto it = local.find(c);
             if (it == local.end())
-                throw Error("42703", "local table " + qualified(shape.local_schema, shape.local_table) + " has no column \"" + c + "\"",
+                throw Error(sqlstate::undefined_column, "local table " + qualified(shape.local_schema, shape.local_table) + " has no column \"" + c + "\"",
                             {}, "sync the table first so its shape follows the remote");
             shape.types.push_back(it->second.first);
             shape.typmods.push_back(it->second.second);
@@ -323,7 +323,7 @@ Datum sync_verify(FunctionCallInfo fcinfo) {
                     found = true;
                 }
             if (!found)
-                throw Error("42P01", "table \"" + t + "\" of remote database \"" + cfg->name + "\" has not been synced yet",
+                throw Error(sqlstate::undefined_table, "table \"" + t + "\" of remote database \"" + cfg->name + "\" has not been synced yet",
                             {}, "run berqenas.sync() first");
         }
         shapes = chosen;

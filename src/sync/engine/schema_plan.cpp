@@ -63,7 +63,7 @@ SchemaPlan plan_schema(const std::string& remote_table, const std::vector<Planne
     for (const auto& c : *local)
         if (!remote_by_name.count(c.name)) dropped += (dropped.empty() ? "" : ", ") + c.name;
     if (!dropped.empty())
-        throw Error("42703",
+        throw Error(sqlstate::undefined_column,
                     "remote table \"" + remote_table + "\" no longer has column(s) " + dropped +
                         " that local table " + target + " holds",
                     "nothing was changed",
@@ -75,8 +75,9 @@ SchemaPlan plan_schema(const std::string& remote_table, const std::vector<Planne
             retyped += (retyped.empty() ? "" : "; ") + c.name + ": local " + it->second->type + ", remote now " + c.type;
     }
     if (!retyped.empty())
-        throw Error("42804", "remote table \"" + remote_table + "\" changed the type of column(s) that local table " +
-                                 target + " holds",
+        throw Error(sqlstate::datatype_mismatch,
+                    "remote table \"" + remote_table + "\" changed the type of column(s) that local table " + target +
+                        " holds",
                     retyped + "; nothing was changed",
                     "alter the local column to the new type (ALTER TABLE ... ALTER COLUMN ... TYPE) and sync again");
     for (const auto& c : columns) {
