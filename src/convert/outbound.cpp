@@ -1,8 +1,9 @@
 // Local Datums into what a remote reads: PostgreSQL text under fixed transmission settings, or a
-// T-SQL literal. The FDW's pushed-down constants, parameters and writes go through here.
+// literal in the remote's style. The FDW's pushed-down constants, parameters and writes go through here.
 #include "convert/outbound.hpp"
 
-#include "remote/sql_dialect.hpp"
+#include "common/error.hpp"
+#include "remote/dialect.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -50,15 +51,20 @@ std::optional<std::string> datum_to_text(Datum value, bool isnull, Oid type) {
     return out;
 }
 
-std::string datum_to_literal(remote::DatabaseKind kind, Datum value, bool isnull, Oid type) {
-    using remote::DatabaseKind;
+namespace {
+
+// LiteralStyle::text: the value's text, quoted; the remote reads it as the statement's type.
+std::string text_literal(const remote::Quoting& q, Datum value, bool isnull, Oid type) {
     if (isnull) return "NULL";
-    if (kind == DatabaseKind::postgresql) {
-        std::string text = *datum_to_text(value, false, type);
-        return remote::quote_literal(kind, text);
-    }
+    return q.text(*datum_to_text(value, false, type));
+}
+
+// LiteralStyle::typed: each built-in type in the form the remote reads unambiguously.
+std::string typed_literal(const remote::Quoting& q, Datum value, bool isnull, Oid type) {
+    if (isnull) return "NULL";
+    auto cast = [&](const std::string& text, const char* to) { return "CAST(" + q.text(text) + " AS " + to + ")"; };
     switch (type) {
-        case BOOLOID: return remote::boolean_literal(kind, DatumGetBool(value));
+        case BOOLOID: return q.boolean(DatumGetBool(value));
         case INT2OID: return std::to_string(DatumGetInt16(value));
         case INT4OID: return std::to_string(DatumGetInt32(value));
         case INT8OID: return std::to_string(DatumGetInt64(value));
@@ -67,27 +73,32 @@ std::string datum_to_literal(remote::DatabaseKind kind, Datum value, bool isnull
         case NUMERICOID: {
             std::string text = *datum_to_text(value, false, type);
             if (text == "NaN" || text == "Infinity" || text == "-Infinity")
-                throw Error("22003", "SQL Server has no " + text + " value", {}, "filter the row or change the value");
-            return type == NUMERICOID ? text : "CAST(" + text + " AS float)";
+                throw Error("22003", std::string(q.product) + " has no " + text + " value", {},
+                            "filter the row or change the value");
+            return type == NUMERICOID ? text : "CAST(" + text + " AS " + q.float_type + ")";
         }
         case BYTEAOID: {
             bytea* b = pg::pg_call([&] { return DatumGetByteaPP(value); });
-            return remote::binary_literal(kind, std::string_view(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b)));
+            return q.binary(std::string_view(VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b)));
         }
-        case DATEOID:
-            return "CAST(" + remote::quote_literal(kind, *datum_to_text(value, false, type)) + " AS date)";
-        case TIMEOID:
-            return "CAST(" + remote::quote_literal(kind, *datum_to_text(value, false, type)) + " AS time)";
-        case TIMESTAMPOID:
-            return "CAST(" + remote::quote_literal(kind, *datum_to_text(value, false, type)) + " AS datetime2)";
-        case TIMESTAMPTZOID: {
+        case DATEOID: return cast(*datum_to_text(value, false, type), q.date_type);
+        case TIMEOID: return cast(*datum_to_text(value, false, type), q.time_type);
+        case TIMESTAMPOID: return cast(*datum_to_text(value, false, type), q.timestamp_type);
+        case TIMESTAMPTZOID:
             // The instant as UTC wall time with an explicit +00:00 offset, whatever our TimeZone.
-            std::string utc = *datum_to_text(value, false, TIMESTAMPOID);
-            return "CAST(" + remote::quote_literal(kind, utc + " +00:00") + " AS datetimeoffset)";
-        }
+            return cast(*datum_to_text(value, false, TIMESTAMPOID) + " +00:00", q.timestamptz_type);
         default:
-            return remote::quote_literal(kind, *datum_to_text(value, false, type));
+            return q.text(*datum_to_text(value, false, type));
     }
+}
+
+}  // namespace
+
+LiteralWriter::LiteralWriter(const remote::Quoting& quoting)
+    : quoting_(&quoting), write_(quoting.literals == remote::LiteralStyle::typed ? typed_literal : text_literal) {}
+
+std::string datum_to_literal(remote::DatabaseKind kind, Datum value, bool isnull, Oid type) {
+    return LiteralWriter(remote::quoting(kind))(value, isnull, type);
 }
 
 }  // namespace berqenas::convert

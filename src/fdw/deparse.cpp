@@ -1,10 +1,13 @@
-// Deparsing local expressions into PostgreSQL or T-SQL. Only what both sides evaluate the same
-// way is sent; for MSSQL, text comparisons (case-insensitive there) are sent as a pre-filter and
-// checked again locally.
+// Deparsing local expressions into the remote's SQL. Only what both sides evaluate the same way
+// is sent: the remote's ExpressionRules (remote/expression_rules.hpp) say what that is, and how it
+// is spelled; where the remote has PostgreSQL's own built-ins, anything immutable and built in.
+// A condition the remote may answer more loosely (MSSQL text, case-insensitive there) is sent as
+// a pre-filter and checked again locally.
 #include "fdw/deparse.hpp"
 
 #include "convert/inbound.hpp"
 #include "convert/outbound.hpp"
+#include "remote/dialect.hpp"
 #include "remote/sql_dialect.hpp"
 
 extern "C" {
@@ -30,25 +33,41 @@ namespace berqenas::fdw {
 // Values cross the remote boundary through the shared conversion layer.
 using namespace berqenas::convert;
 
-using remote::DatabaseKind;
+using remote::Shipping;
+using remote::ValueType;
 
 namespace {
 
-bool is_mssql(const DeparseContext& ctx) { return ctx.table->kind == DatabaseKind::mssql; }
+const remote::Dialect& dialect_of(const DeparseContext& ctx) { return remote::dialect(ctx.table->kind); }
+const remote::ExpressionRules& rules(const DeparseContext& ctx) { return dialect_of(ctx).expression_rules(); }
+bool same_builtins(const DeparseContext& ctx) { return rules(ctx).same_builtins(); }
 
-bool is_text_type(Oid t) { return t == TEXTOID || t == VARCHAROID || t == BPCHAROID || t == NAMEOID; }
-
-// Types whose comparisons mean the same in T-SQL.
-bool mssql_ordered_type(Oid t) {
+// A built-in type as the remote's rules tell them apart.
+ValueType value_type(Oid t) {
     switch (t) {
-        case INT2OID: case INT4OID: case INT8OID: case NUMERICOID: case FLOAT4OID: case FLOAT8OID:
-        case DATEOID: case TIMEOID: case TIMESTAMPOID: case TIMESTAMPTZOID:
-            return true;
-        default:
-            return false;
+        case BOOLOID: return ValueType::boolean;
+        case INT2OID: return ValueType::int2;
+        case INT4OID: return ValueType::int4;
+        case INT8OID: return ValueType::int8;
+        case NUMERICOID: return ValueType::numeric;
+        case FLOAT4OID: return ValueType::float4;
+        case FLOAT8OID: return ValueType::float8;
+        case DATEOID: return ValueType::date;
+        case TIMEOID: return ValueType::time;
+        case TIMESTAMPOID: return ValueType::timestamp;
+        case TIMESTAMPTZOID: return ValueType::timestamptz;
+        case UUIDOID: return ValueType::uuid;
+        case BYTEAOID: return ValueType::bytea;
+        case TEXTOID: case VARCHAROID: case BPCHAROID: case NAMEOID: return ValueType::text;
+        default: return ValueType::other;
     }
 }
-bool mssql_equality_type(Oid t) { return mssql_ordered_type(t) || t == BOOLOID || t == UUIDOID || t == BYTEAOID; }
+
+// A shippable condition; recheck: the scan checks the rows again locally.
+bool accept(DeparseContext& ctx, Shipping shipping) {
+    if (shipping == Shipping::recheck) ctx.recheck = true;
+    return shipping != Shipping::no;
+}
 
 bool collation_ok(Oid coll) { return coll == InvalidOid || coll == DEFAULT_COLLATION_OID || coll == C_COLLATION_OID; }
 
@@ -57,20 +76,33 @@ std::string type_name(Oid type, int32 typmod) {
     return s;
 }
 
+// numeric(p,s)'s scale (PostgreSQL 15 allows a negative one); -1 for unconstrained numeric.
+int numeric_typmod_scale(int32 typmod) {
+    if (typmod < int32(VARHDRSZ)) return -1;
+    int scale = ((((typmod - VARHDRSZ) & 0x7ff) ^ 1024) - 1024);
+    return scale < 0 ? -1 : scale;
+}
+
+// A literal in the remote's own style (convert/outbound); false when it cannot be sent.
+bool append_literal(DeparseContext& ctx, Datum value, bool isnull, Oid type, std::string& out) {
+    std::string lit = LiteralWriter(dialect_of(ctx).quoting())(value, isnull, type);
+    if (lit.find(kParamMarker) != std::string::npos) return false;
+    out += lit;
+    return true;
+}
+
 bool deparse_const(DeparseContext& ctx, Const* c, std::string& out) {
     if (!is_builtin_type(c->consttype)) return false;
-    if (is_mssql(ctx)) {
+    if (!same_builtins(ctx)) {
         if (c->constisnull) {
             out += "NULL";
             return true;
         }
-        if (!mssql_equality_type(c->consttype) && !is_text_type(c->consttype)) return false;
+        if (!rules(ctx).ships_value(value_type(c->consttype))) return false;
         TransmissionModes modes;
-        std::string lit = datum_to_literal(DatabaseKind::mssql, c->constvalue, false, c->consttype);
-        if (lit.find(kParamMarker) != std::string::npos) return false;
-        out += lit;
-        return true;
+        return append_literal(ctx, c->constvalue, false, c->consttype, out);
     }
+    // The remote has our types: the text form cast to the constant's type.
     if (c->constisnull) {
         out += "NULL::" + type_name(c->consttype, c->consttypmod);
         return true;
@@ -82,7 +114,7 @@ bool deparse_const(DeparseContext& ctx, Const* c, std::string& out) {
     } else if (c->consttype == BOOLOID) {
         out += text == "t" ? "true" : "false";
     } else {
-        out += remote::quote_literal(DatabaseKind::postgresql, text) + "::" + type_name(c->consttype, c->consttypmod);
+        out += dialect_of(ctx).quote_literal(text) + "::" + type_name(c->consttype, c->consttypmod);
     }
     return true;
 }
@@ -90,7 +122,7 @@ bool deparse_const(DeparseContext& ctx, Const* c, std::string& out) {
 bool deparse_param(DeparseContext& ctx, Param* p, std::string& out) {
     if (p->paramkind != PARAM_EXTERN && p->paramkind != PARAM_EXEC) return false;
     if (!is_builtin_type(p->paramtype)) return false;
-    if (is_mssql(ctx) && !mssql_equality_type(p->paramtype) && !is_text_type(p->paramtype)) return false;
+    if (!rules(ctx).ships_value(value_type(p->paramtype))) return false;
     int index = 1;
     if (ctx.params != nullptr) {
         ListCell* lc;
@@ -104,10 +136,13 @@ bool deparse_param(DeparseContext& ctx, Param* p, std::string& out) {
         }
         if (!found) *ctx.params = pg::pg_call([&] { return lappend(*ctx.params, p); });
     }
-    if (is_mssql(ctx))
+    const remote::Dialect& d = dialect_of(ctx);
+    if (!d.binds_parameters())
         out += std::string(1, kParamMarker) + std::to_string(index) + std::string(1, kParamMarker);
+    else if (same_builtins(ctx))
+        out += d.quoting().parameter(index) + "::" + type_name(p->paramtype, p->paramtypmod);
     else
-        out += "$" + std::to_string(index) + "::" + type_name(p->paramtype, p->paramtypmod);
+        out += d.quoting().parameter(index);
     return true;
 }
 
@@ -115,7 +150,8 @@ bool deparse_var(DeparseContext& ctx, Var* v, std::string& out) {
     if (v->varno != int(ctx.relid) || v->varlevelsup != 0 || v->varattno <= 0) return false;
     if (!is_builtin_type(v->vartype)) return false;
     if (!collation_ok(v->varcollid)) return false;
-    if (ctx.upper && !is_mssql(ctx) && v->vartype == TEXTOID)
+    // The remote's column may be citext or an enum: grouped and compared as our text.
+    if (ctx.upper && same_builtins(ctx) && v->vartype == TEXTOID)
         out += "(" + remote_column(*ctx.table, v->varattno) + ")::text";
     else
         out += remote_column(*ctx.table, v->varattno);
@@ -126,12 +162,13 @@ Oid expr_type(Expr* e) { return exprType(reinterpret_cast<Node*>(e)); }
 
 }  // namespace
 
-// A boolean in condition position: T-SQL has no boolean expressions over bit columns.
+// A boolean column in condition position, as the remote tests one (T-SQL: "[c] = 1", having no
+// boolean expressions over bit columns).
 bool deparse_condition(DeparseContext& ctx, Expr* e, std::string& out) {
-    if (is_mssql(ctx) && IsA(e, Var) && expr_type(e) == BOOLOID) {
-        out += "(";
-        if (!deparse_var(ctx, reinterpret_cast<Var*>(e), out)) return false;
-        out += " = 1)";
+    if (IsA(e, Var) && expr_type(e) == BOOLOID) {
+        std::string column;
+        if (!deparse_var(ctx, reinterpret_cast<Var*>(e), column)) return false;
+        out += rules(ctx).boolean_condition(column);
         return true;
     }
     return deparse_expr(ctx, e, out);
@@ -145,37 +182,25 @@ bool deparse_op(DeparseContext& ctx, OpExpr* op, std::string& out) {
     if (name_c == nullptr) return false;
     std::string name = name_c;
     int nargs = list_length(op->args);
-    if (is_mssql(ctx)) {
+    if (!same_builtins(ctx)) {
         if (nargs != 2) return false;
         Expr* left = static_cast<Expr*>(linitial(op->args));
         Expr* right = static_cast<Expr*>(lsecond(op->args));
-        Oid lt = expr_type(left), rt = expr_type(right);
-        bool textual = is_text_type(lt) && is_text_type(rt);
+        ValueType lt = value_type(expr_type(left)), rt = value_type(expr_type(right));
         if (name == "~~") {
-            // LIKE: T-SQL has [...] classes and no default escape, so only plain patterns.
-            if (!textual || ctx.under_not || !IsA(right, Const) || reinterpret_cast<Const*>(right)->constisnull) return false;
+            // Only a constant pattern, and only where LIKE over these types may be sent at all.
+            if (rules(ctx).like(lt, rt, "", ctx.under_not) == Shipping::no) return false;
+            if (!IsA(right, Const) || reinterpret_cast<Const*>(right)->constisnull) return false;
             Datum pattern_datum = reinterpret_cast<Const*>(right)->constvalue;
             char* pat = pg::pg_call([&] { return TextDatumGetCString(pattern_datum); });
             std::string pattern = pat;
-            if (pattern.find_first_of("[\\") != std::string::npos) return false;
-            ctx.recheck = true;
+            if (!accept(ctx, rules(ctx).like(lt, rt, pattern, ctx.under_not))) return false;
             out += "(";
             if (!deparse_expr(ctx, left, out)) return false;
-            out += " LIKE " + remote::quote_literal(DatabaseKind::mssql, pattern) + ")";
+            out += " LIKE " + dialect_of(ctx).quote_literal(pattern) + ")";
             return true;
         }
-        bool ordered = name == "<" || name == "<=" || name == ">" || name == ">=";
-        bool equality = name == "=" || name == "<>";
-        if (!ordered && !equality) return false;
-        if (textual) {
-            // Case-insensitive there: "=" finds a superset, rechecked here; nothing else is safe.
-            if (name != "=" || ctx.under_not) return false;
-            ctx.recheck = true;
-        } else if (ordered) {
-            if (!mssql_ordered_type(lt) || !mssql_ordered_type(rt)) return false;
-        } else if (!mssql_equality_type(lt) || !mssql_equality_type(rt)) {
-            return false;
-        }
+        if (!accept(ctx, rules(ctx).comparison(name, lt, rt, ctx.under_not))) return false;
         out += "(";
         if (!deparse_expr(ctx, left, out)) return false;
         out += " " + name + " ";
@@ -183,7 +208,7 @@ bool deparse_op(DeparseContext& ctx, OpExpr* op, std::string& out) {
         out += ")";
         return true;
     }
-    // PostgreSQL: built-in operators over built-in types mean the same on both sides.
+    // Built-in operators over built-in types mean the same on both sides.
     if (pg::pg_call([&] { return func_volatile(op->opfuncid); }) != PROVOLATILE_IMMUTABLE) return false;
     out += "(";
     if (nargs == 1) {
@@ -207,7 +232,7 @@ bool deparse_array_op(DeparseContext& ctx, ScalarArrayOpExpr* op, std::string& o
     std::string name = name_c;
     Expr* left = static_cast<Expr*>(linitial(op->args));
     Expr* right = static_cast<Expr*>(lsecond(op->args));
-    if (!is_mssql(ctx)) {
+    if (same_builtins(ctx)) {
         out += "(";
         if (!deparse_expr(ctx, left, out)) return false;
         out += " " + name + (op->useOr ? " ANY (" : " ALL (");
@@ -215,17 +240,11 @@ bool deparse_array_op(DeparseContext& ctx, ScalarArrayOpExpr* op, std::string& o
         out += "))";
         return true;
     }
-    // T-SQL: x IN (a, b) / x NOT IN (a, b) from constant lists.
+    // x IN (a, b) / x NOT IN (a, b) from constant lists.
     bool in = op->useOr && name == "=";
     bool not_in = !op->useOr && name == "<>";
     if (!in && !not_in) return false;
-    Oid lt = expr_type(left);
-    if (is_text_type(lt)) {
-        if (not_in || ctx.under_not) return false;
-        ctx.recheck = true;
-    } else if (!mssql_equality_type(lt)) {
-        return false;
-    }
+    if (!accept(ctx, rules(ctx).in_list(value_type(expr_type(left)), not_in, ctx.under_not))) return false;
     std::vector<std::string> items;
     if (IsA(right, Const)) {
         Const* c = reinterpret_cast<Const*>(right);
@@ -244,8 +263,8 @@ bool deparse_array_op(DeparseContext& ctx, ScalarArrayOpExpr* op, std::string& o
         });
         TransmissionModes modes;
         for (int i = 0; i < n; ++i) {
-            std::string lit = datum_to_literal(DatabaseKind::mssql, values[i], nulls[i], elem);
-            if (lit.find(kParamMarker) != std::string::npos) return false;
+            std::string lit;
+            if (!append_literal(ctx, values[i], nulls[i], elem, lit)) return false;
             items.push_back(lit);
         }
     } else if (IsA(right, ArrayExpr)) {
@@ -267,8 +286,9 @@ bool deparse_array_op(DeparseContext& ctx, ScalarArrayOpExpr* op, std::string& o
     return true;
 }
 
+// Function calls and casts: only where the remote has our functions.
 bool deparse_func(DeparseContext& ctx, FuncExpr* f, std::string& out) {
-    if (is_mssql(ctx) || f->funcid >= 10000 || !collation_ok(f->inputcollid)) return false;
+    if (!same_builtins(ctx) || f->funcid >= 10000 || !collation_ok(f->inputcollid)) return false;
     if (pg::pg_call([&] { return func_volatile(f->funcid); }) != PROVOLATILE_IMMUTABLE) return false;
     if (f->funcformat == COERCE_IMPLICIT_CAST || f->funcformat == COERCE_EXPLICIT_CAST) {
         if (list_length(f->args) < 1) return false;
@@ -279,7 +299,7 @@ bool deparse_func(DeparseContext& ctx, FuncExpr* f, std::string& out) {
     }
     if (f->funcformat != COERCE_EXPLICIT_CALL || f->funcvariadic) return false;
     char* name = pg::pg_call([&] { return get_func_name(f->funcid); });
-    out += remote::quote_identifier(DatabaseKind::postgresql, name) + "(";
+    out += dialect_of(ctx).quote_identifier(name) + "(";
     ListCell* lc;
     bool first = true;
     foreach (lc, f->args) {
@@ -291,47 +311,8 @@ bool deparse_func(DeparseContext& ctx, FuncExpr* f, std::string& out) {
     return true;
 }
 
-// numeric(p,s)'s scale (PostgreSQL 15 allows a negative one); -1 for unconstrained numeric.
-int numeric_typmod_scale(int32 typmod) {
-    if (typmod < int32(VARHDRSZ)) return -1;
-    int scale = ((((typmod - VARHDRSZ) & 0x7ff) ^ 1024) - 1024);
-    return scale < 0 ? -1 : scale;
-}
-
-// An MSSQL avg's exact sum: PostgreSQL's avg over int2/int4/int8/numeric divides the exact sum
-// by the count with numeric_div, and over float4/float8 sums in float8 and divides. T-SQL's AVG
-// does neither (AVG(int) is an int, AVG(decimal) has its own scale), so the remote sends the sum
-// of each value as the local column holds it, in a type that holds the sum exactly (or as float),
-// and the division happens here. value_cast: what each value is cast to before SUM.
-struct AvgSum {
-    std::string value_cast;   // "bigint", "decimal(38,s)" or "float"
-    bool round_to_real = false;   // float4: the value as a real first, as the local column holds it
-    bool is_float = false;
-    int scale = 0;            // numeric: the sum's scale, the argument's (0 for integers)
-};
-
-bool mssql_avg_sum(Oid type, int32 typmod, AvgSum& sum) {
-    switch (type) {
-        case INT2OID: case INT4OID: sum.value_cast = "bigint"; return true;
-        case INT8OID: sum.value_cast = "decimal(38,0)"; return true;
-        case NUMERICOID:
-            // Unconstrained numeric: the local values' scales are the remote's, unknown here, and
-            // the quotient's scale follows the sum's.
-            if (numeric_typmod_scale(typmod) < 0) return false;
-            sum.scale = numeric_typmod_scale(typmod);
-            sum.value_cast = "decimal(38," + std::to_string(sum.scale) + ")";
-            return true;
-        case FLOAT4OID: sum.round_to_real = true; sum.is_float = true; sum.value_cast = "float"; return true;
-        case FLOAT8OID: sum.is_float = true; sum.value_cast = "float"; return true;
-        default: return false;
-    }
-}
-
-// Aggregates both sides compute alike. PostgreSQL: the same built-in function by name. T-SQL:
-// COUNT_BIG (COUNT is int there), SUM widened so it cannot overflow where PostgreSQL's does not
-// (int -> bigint, bigint -> decimal(38,0), as PostgreSQL's bigint and numeric results), MIN/MAX
-// only over types compared alike; avg only as a select-list item, as an exact sum and a count
-// (mssql_avg_sum); nothing over text (case-insensitive there).
+// Aggregates both sides compute alike: count, sum, min, max and avg over one argument, as the
+// remote's rules write them (ExpressionRules::aggregate); FILTER only where it has our built-ins.
 bool deparse_aggref(DeparseContext& ctx, Aggref* a, std::string& out) {
     if (!ctx.upper) return false;
     if (a->aggsplit != AGGSPLIT_SIMPLE || a->aggkind != AGGKIND_NORMAL || a->aggorder != NIL || a->aggvariadic ||
@@ -343,73 +324,26 @@ bool deparse_aggref(DeparseContext& ctx, Aggref* a, std::string& out) {
     if (name != "count" && name != "sum" && name != "min" && name != "max" && name != "avg") return false;
     if (a->aggstar) {
         if (name != "count" || a->aggfilter != nullptr || a->aggdistinct != NIL) return false;
-        out += is_mssql(ctx) ? "COUNT_BIG(*)" : "count(*)";
+        out += rules(ctx).count_star();
         return true;
     }
     if (list_length(a->args) != 1) return false;
     Expr* arg = lfirst_node(TargetEntry, list_head(a->args))->expr;
     Oid type = expr_type(arg);
-    std::string distinct = a->aggdistinct != NIL ? "DISTINCT " : "";
-    if (!is_mssql(ctx)) {
-        out += name + "(" + distinct;
-        if (!deparse_expr(ctx, arg, out)) return false;
-        out += ")";
-        if (a->aggfilter != nullptr) {
-            out += " FILTER (WHERE ";
-            if (!deparse_condition(ctx, a->aggfilter, out)) return false;
-            out += ")";
-        }
-        return true;
-    }
-    if (a->aggfilter != nullptr) return false;
+    if (a->aggfilter != nullptr && !same_builtins(ctx)) return false;
     std::string value;
     if (!deparse_expr(ctx, arg, value)) return false;
-    if (name == "count") {
-        if (mssql_ordered_type(type) || (a->aggdistinct == NIL && mssql_equality_type(type))) {
-            out += "COUNT_BIG(" + distinct + value + ")";
-        } else if (a->aggdistinct == NIL) {
-            // COUNT refuses text/ntext/image there; IS NOT NULL takes any type.
-            out += "COUNT_BIG(CASE WHEN " + value + " IS NOT NULL THEN 1 END)";
-        } else {
-            return false;
-        }
-        return true;
+    int32 typmod = pg::pg_call([&] { return exprTypmod((Node*) arg); });
+    std::optional<std::string> call = rules(ctx).aggregate(name, value_type(type), numeric_typmod_scale(typmod),
+                                                           a->aggdistinct != NIL, value, ctx.select_list);
+    if (!call) return false;
+    out += *call;
+    if (a->aggfilter != nullptr) {
+        out += " FILTER (WHERE ";
+        if (!deparse_condition(ctx, a->aggfilter, out)) return false;
+        out += ")";
     }
-    if (name == "sum") {
-        int32 typmod = pg::pg_call([&] { return exprTypmod((Node*) arg); });
-        switch (type) {
-            case INT2OID: case INT4OID: out += "SUM(" + distinct + "CAST(" + value + " AS bigint))"; return true;
-            case INT8OID: out += "SUM(" + distinct + "CAST(" + value + " AS decimal(38,0)))"; return true;
-            case NUMERICOID:
-                // Each value as the local column holds it (rounded to its scale), as PostgreSQL sums.
-                if (numeric_typmod_scale(typmod) >= 0)
-                    out += "SUM(" + distinct + "CAST(" + value + " AS decimal(38," +
-                           std::to_string(numeric_typmod_scale(typmod)) + ")))";
-                else
-                    out += "SUM(" + distinct + value + ")";
-                return true;
-            case FLOAT8OID: out += "SUM(" + distinct + value + ")"; return true;
-            default: return false;
-        }
-    }
-    if (name == "min" || name == "max") {
-        if (!mssql_ordered_type(type)) return false;
-        out += (name == "min" ? "MIN(" : "MAX(") + value + ")";
-        return true;
-    }
-    if (name == "avg") {
-        // Two columns, computed into one value here: only a select list can hold them.
-        if (!ctx.select_list) return false;
-        int32 typmod = pg::pg_call([&] { return exprTypmod((Node*) arg); });
-        AvgSum sum;
-        if (!mssql_avg_sum(type, typmod, sum)) return false;
-        std::string held = sum.round_to_real ? "CAST(" + value + " AS real)" : value;
-        std::string cast = "CAST(" + held + " AS " + sum.value_cast + ")";
-        // DISTINCT counts the values the sum adds (as the local column holds them).
-        out += "SUM(" + distinct + cast + "), COUNT_BIG(" + distinct + (distinct.empty() ? value : cast) + ")";
-        return true;
-    }
-    return false;
+    return true;
 }
 
 }  // namespace
@@ -421,8 +355,9 @@ std::string remote_column(const TableOptions& table, int attnum) {
 std::string fetched_column(const TableOptions& table, int attnum, const std::string& as_utf16) {
     if (!as_utf16.empty()) return as_utf16;
     std::string out = remote_column(table, attnum);
-    // text too: the remote's may be an enum, citext or another type without our binary form.
-    if (table.kind == remote::DatabaseKind::postgresql) {
+    // A remote with our types: text too, as the remote's may be an enum, citext or another type
+    // without our binary form.
+    if (remote::dialect(table.kind).expression_rules().same_builtins()) {
         Oid type = table.columns[size_t(attnum - 1)].type_oid;
         if (!is_builtin_type(type) || type == TEXTOID)
             out += "::text";
@@ -492,7 +427,7 @@ bool deparse_expr(DeparseContext& ctx, Expr* expr, std::string& out) {
             return true;
         }
         case T_ArrayExpr: {
-            if (is_mssql(ctx)) return false;
+            if (!same_builtins(ctx)) return false;
             ArrayExpr* a = reinterpret_cast<ArrayExpr*>(expr);
             if (!is_builtin_type(a->array_typeid)) return false;
             out += "ARRAY[";
@@ -532,19 +467,12 @@ bool append_sort_key(DeparseContext& ctx, PathKey* pk, Expr* key, bool first, st
         return OidIsValid(opclass) ? get_opclass_family(opclass) : InvalidOid;
     });
     if (opfamily != pk->pk_opfamily) return false;
-    if (is_mssql(ctx) && !mssql_ordered_type(type)) return false;
+    if (!rules(ctx).sorts_alike(value_type(type))) return false;
     std::string col;
     if (!deparse_expr(ctx, key, col)) return false;
     bool desc = pk->pk_strategy == BTGreaterStrategyNumber;
     if (!first) out += ", ";
-    if (is_mssql(ctx)) {
-        // T-SQL sorts NULL lowest and has no NULLS FIRST/LAST: spell the placement out.
-        bool nulls_lowest = desc ? !pk->pk_nulls_first : pk->pk_nulls_first;
-        if (!nulls_lowest) out += "CASE WHEN " + col + " IS NULL THEN 1 ELSE 0 END" + (desc ? " DESC" : "") + ", ";
-        out += col + (desc ? " DESC" : " ASC");
-    } else {
-        out += col + (desc ? " DESC" : " ASC") + (pk->pk_nulls_first ? " NULLS FIRST" : " NULLS LAST");
-    }
+    out += rules(ctx).sort_key(col, desc, pk->pk_nulls_first);
     return true;
 }
 
@@ -595,7 +523,7 @@ bool deparse_upper_order_by(DeparseContext& ctx, List* pathkeys, List* exprs, st
 
 std::vector<OutputColumn> upper_output_columns(DeparseContext& ctx, Expr* expr) {
     std::vector<OutputColumn> one(1);
-    if (!is_mssql(ctx) || !IsA(expr, Aggref)) return one;
+    if (!IsA(expr, Aggref)) return one;
     Aggref* a = reinterpret_cast<Aggref*>(expr);
     if (a->aggstar || list_length(a->args) != 1) return one;
     Expr* arg = lfirst_node(TargetEntry, list_head(a->args))->expr;
@@ -605,31 +533,30 @@ std::vector<OutputColumn> upper_output_columns(DeparseContext& ctx, Expr* expr) 
     int32 typmod = pg::pg_call([&] { return exprTypmod((Node*) arg); });
     constexpr int32 kMaxPrecision = 1000;   // NUMERIC_MAX_PRECISION
     auto numeric_of_scale = [&](int scale) { return (kMaxPrecision << 16) + scale + int32(VARHDRSZ); };
-    if (name == "avg") {
-        AvgSum sum;
-        if (!mssql_avg_sum(type, typmod, sum)) return one;
-        // The sum read with the scale PostgreSQL's own sum has (integers: 0), so numeric_div sees
-        // the same operands and gives the same digits.
-        OutputColumn s{ColumnRole::avg_sum, sum.is_float ? Oid(FLOAT8OID) : Oid(NUMERICOID),
-                       sum.is_float ? -1 : numeric_of_scale(sum.scale)};
-        OutputColumn n{ColumnRole::avg_count, INT8OID, -1};
-        return {s, n};
+    using ReadAs = remote::AggregateColumn::ReadAs;
+    using Role = remote::AggregateColumn::Role;
+    std::vector<OutputColumn> out;
+    for (const remote::AggregateColumn& c :
+         rules(ctx).output_columns(name, value_type(type), numeric_typmod_scale(typmod), value_type(expr_type(expr)))) {
+        OutputColumn o;
+        o.role = c.role == Role::avg_sum ? ColumnRole::avg_sum : c.role == Role::avg_count ? ColumnRole::avg_count
+                                                                                         : ColumnRole::value;
+        switch (c.read_as) {
+            case ReadAs::own: break;
+            case ReadAs::own_scale: o.typmod = numeric_of_scale(c.scale); break;
+            case ReadAs::argument_typmod: o.typmod = typmod; break;
+            case ReadAs::float8: o.type = FLOAT8OID; break;
+            case ReadAs::int8: o.type = INT8OID; break;
+            case ReadAs::numeric_scale: o.type = NUMERICOID; o.typmod = numeric_of_scale(c.scale); break;
+        }
+        out.push_back(o);
     }
-    if (expr_type(expr) != NUMERICOID) return one;
-    if (name == "sum" && type == INT8OID) {
-        one[0].typmod = numeric_of_scale(0);
-        return one;
-    }
-    if (type != NUMERICOID || numeric_typmod_scale(typmod) < 0) return one;
-    if (name == "sum") one[0].typmod = numeric_of_scale(numeric_typmod_scale(typmod));
-    if (name == "min" || name == "max") one[0].typmod = typmod;
-    return one;
+    return out;
 }
 
 bool groupable(DeparseContext& ctx, Expr* expr) {
     if (!IsA(expr, Var)) return false;
-    Oid type = expr_type(expr);
-    if (is_mssql(ctx) && !mssql_ordered_type(type) && type != BOOLOID && type != UUIDOID) return false;
+    if (!rules(ctx).groups_alike(value_type(expr_type(expr)))) return false;
     std::string scratch;
     return deparse_expr(ctx, expr, scratch);
 }

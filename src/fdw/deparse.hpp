@@ -15,8 +15,9 @@ extern "C" {
 
 namespace berqenas::fdw {
 
-// MSSQL parameters are inlined at execution: the SQL carries this marker around the parameter's
-// number, and substitute_params() replaces it with the value's literal.
+// Parameters of a remote that does not bind them (Dialect::binds_parameters; MSSQL) are inlined at
+// execution: the SQL carries this marker around the parameter's number, and substitute_params()
+// replaces it with the value's literal.
 inline constexpr char kParamMarker = '\x1f';
 
 struct DeparseContext {
@@ -80,7 +81,7 @@ std::string fetched_column(const TableOptions& table, int attnum, const std::str
 std::string fetched_columns(const TableOptions& table, const std::vector<int>& attnums,
                             const std::vector<std::string>& utf16_selects);
 
-// MSSQL: replaces parameter markers with literals (values in params order).
+// Without bound parameters: replaces parameter markers with literals (values in params order).
 std::string substitute_params(const std::string& sql, const std::vector<std::string>& literals);
 // For EXPLAIN: markers shown as @P1, @P2, ...
 std::string display_params(const std::string& sql);

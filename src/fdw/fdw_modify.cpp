@@ -1,6 +1,6 @@
 // INSERT (batched), UPDATE and DELETE on berqenas_fdw tables, with RETURNING. Rows are found by
-// the key columns (column option key 'true'); values travel as text parameters (PostgreSQL) or
-// as escaped T-SQL literals (MSSQL). An INSERT sends only the columns it gives values to, so the
+// the key columns (column option key 'true'); values travel as text parameters where the remote
+// binds them (PostgreSQL), else as literals in its style (MSSQL: escaped T-SQL literals). An INSERT sends only the columns it gives values to, so the
 // remote fills in its own defaults for the others.
 #include <memory>
 #include <string>
@@ -13,6 +13,7 @@
 #include "fdw/scan_support.hpp"
 #include "convert/inbound.hpp"
 #include "convert/outbound.hpp"
+#include "remote/dialect.hpp"
 #include "remote/sql_dialect.hpp"
 
 extern "C" {
@@ -39,7 +40,7 @@ namespace {
 // Rows per INSERT statement: the option, within what one statement may carry (T-SQL: 1000 rows
 // in a VALUES list; PostgreSQL: 65535 parameters).
 int batch_size_for(const TableOptions& t, size_t ncolumns) {
-    int limit = t.kind == remote::DatabaseKind::mssql ? 1000 : 65535 / std::max<int>(1, int(ncolumns));
+    int limit = remote::dialect(t.kind).max_insert_rows(ncolumns);
     return std::max(1, std::min(t.batch_size, limit));
 }
 
@@ -109,16 +110,12 @@ std::vector<int> key_columns(const TableOptions& t) {
 template <typename ValueFn>
 std::string build_sql(const ModifyExec& m, int nrows, ValueFn value) {
     const TableOptions& t = m.table;
-    bool mssql = t.kind == remote::DatabaseKind::mssql;
     std::string target = remote_table_name(t);
-    std::string returning;
-    const char* pseudo = m.operation == CMD_DELETE ? "DELETED." : "INSERTED.";
-    for (int a : m.returning_attrs) {
-        if (!returning.empty()) returning += ", ";
-        returning += (mssql ? pseudo : "") + remote_column(t, a);
-    }
-    std::string out_clause = returning.empty() ? "" : (mssql ? " OUTPUT " + returning : "");
-    std::string ret_clause = returning.empty() || mssql ? "" : " RETURNING " + returning;
+    std::vector<std::string> returning;
+    for (int a : m.returning_attrs) returning.push_back(remote_column(t, a));
+    const remote::Returning r = remote::dialect(t.kind).returning(returning, m.operation == CMD_DELETE);
+    const std::string& out_clause = r.before_source;
+    const std::string& ret_clause = r.at_end;
     int n = 0;
     std::string sql;
     if (m.operation == CMD_INSERT) {
@@ -153,16 +150,18 @@ std::string build_sql(const ModifyExec& m, int nrows, ValueFn value) {
 // Runs the statement for the given rows; stores the first RETURNING row into slot.
 // Returns false when no remote row was affected.
 bool run(ModifyExec& m, const std::vector<TupleTableSlot*>& slots, TupleTableSlot* plan_slot, TupleTableSlot* result) {
-    bool mssql = m.table.kind == remote::DatabaseKind::mssql;
+    const remote::Dialect& dialect = remote::dialect(m.table.kind);
+    const bool binds = dialect.binds_parameters();
+    const LiteralWriter literal(dialect.quoting());
     std::vector<std::optional<std::string>> texts;
     std::vector<std::string> literals;
     {
         TransmissionModes modes;
         auto add = [&](Datum d, bool isnull, Oid type) {
-            if (mssql)
-                literals.push_back(datum_to_literal(m.table.kind, d, isnull, type));
-            else
+            if (binds)
                 texts.push_back(datum_to_text(d, isnull, type));
+            else
+                literals.push_back(literal(d, isnull, type));
         };
         for (TupleTableSlot* s : slots) {
             pg::pg_call([&] { slot_getallattrs(s); });
@@ -175,9 +174,10 @@ bool run(ModifyExec& m, const std::vector<TupleTableSlot*>& slots, TupleTableSlo
             add(d, isnull, m.table.columns[size_t(m.key_attrs[i] - 1)].type_oid);
         }
     }
-    std::string sql = mssql ? build_sql(m, int(slots.size()), [&](int i) { return literals[size_t(i)]; })
-                            : build_sql(m, int(slots.size()), [&](int i) { return "$" + std::to_string(i + 1); });
-    std::unique_ptr<remote::RowStream> r = m.conn->query(sql, mssql ? remote::TextParams{} : texts);
+    auto parameter = dialect.quoting().parameter;
+    std::string sql = binds ? build_sql(m, int(slots.size()), [&](int i) { return parameter(i + 1); })
+                            : build_sql(m, int(slots.size()), [&](int i) { return literals[size_t(i)]; });
+    std::unique_ptr<remote::RowStream> r = m.conn->query(sql, binds ? texts : remote::TextParams{});
     if (!m.returning_attrs.empty()) {
         std::vector<remote::RemoteValue> row;
         if (!r->next(row)) return false;
@@ -384,9 +384,8 @@ void explain_foreign_modify(ModifyTableState* mtstate, ResultRelInfo* rinfo, Lis
     m.target_attrs = int_list(static_cast<List*>(list_nth(fdw_private, 0)));
     m.key_attrs = int_list(static_cast<List*>(list_nth(fdw_private, 1)));
     m.returning_attrs = int_list(static_cast<List*>(list_nth(fdw_private, 2)));
-    std::string sql = m.table.kind == remote::DatabaseKind::mssql
-                          ? build_sql(m, 1, [](int i) { return "@P" + std::to_string(i + 1); })
-                          : build_sql(m, 1, [](int i) { return "$" + std::to_string(i + 1); });
+    auto parameter = remote::dialect(m.table.kind).quoting().parameter;
+    std::string sql = build_sql(m, 1, [&](int i) { return parameter(i + 1); });
     pg::pg_call([&] { ExplainPropertyText("Remote SQL", sql.c_str(), es); });
     // DEFAULT VALUES (no column sent) runs row by row whatever batch_size says.
     if (m.operation == CMD_INSERT && rinfo->ri_BatchSize > 1 && !m.target_attrs.empty()) {

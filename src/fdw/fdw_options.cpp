@@ -134,7 +134,7 @@ remote::DatabaseKind server_kind(Oid server_oid) {
     auto it = cache.find(server_oid);
     if (it != cache.end()) return it->second;
     auto options = server_options(server_oid);
-    remote::DatabaseKind kind = remote::DatabaseKind::postgresql;
+    remote::DatabaseKind kind = remote::default_database_kind;
     if (options.count("remote_database")) {
         std::string name = options["remote_database"];
         pg::SqlValue t = as_extension_owner([&] {
@@ -179,7 +179,7 @@ remote::ConnectionParams connection_params(Oid server_oid, Oid user_oid, std::st
             return {};
         };
         params.kind = options.count("database_type") ? remote::parse_database_kind(options["database_type"])
-                                                     : remote::DatabaseKind::postgresql;
+                                                     : remote::default_database_kind;
         params.host = get("host", "servername");
         if (params.host.empty()) params.host = "127.0.0.1";
         std::string port = get("port", nullptr);

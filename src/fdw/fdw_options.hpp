@@ -25,7 +25,7 @@ struct TableOptions {
     Oid server_oid = InvalidOid;
     std::string server_name;
     Oid user_oid = InvalidOid;
-    remote::DatabaseKind kind = remote::DatabaseKind::postgresql;
+    remote::DatabaseKind kind = remote::default_database_kind;
     std::string schema_name;      // remote schema ('' = the remote default, or the registry's schema)
     std::string table_name;       // remote table (default: the local name)
     std::string query;            // a remote SELECT used instead of a table (read-only)

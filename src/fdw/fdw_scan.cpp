@@ -13,6 +13,7 @@
 #include "fdw/scan_support.hpp"
 #include "convert/inbound.hpp"
 #include "convert/outbound.hpp"
+#include "remote/dialect.hpp"
 #include "remote/sql_dialect.hpp"
 
 extern "C" {
@@ -349,6 +350,9 @@ namespace {
 
 void open_stream(ForeignScanState* node, ScanExec* exec) {
     ExprContext* econtext = node->ss.ps.ps_ExprContext;
+    const remote::Dialect& dialect = remote::dialect(exec->table.kind);
+    const bool binds = dialect.binds_parameters();
+    const LiteralWriter literal(dialect.quoting());
     remote::TextParams text_params;
     std::vector<std::string> literals;
     {
@@ -359,17 +363,17 @@ void open_stream(ForeignScanState* node, ScanExec* exec) {
             ExprState* state = static_cast<ExprState*>(lfirst(lc));
             bool isnull = false;
             Datum value = pg::pg_call([&] { return ExecEvalExpr(state, econtext, &isnull); });
-            if (exec->table.kind == remote::DatabaseKind::mssql)
-                literals.push_back(datum_to_literal(exec->table.kind, value, isnull, exec->param_types[i]));
-            else
+            if (binds)
                 text_params.push_back(datum_to_text(value, isnull, exec->param_types[i]));
+            else
+                literals.push_back(literal(value, isnull, exec->param_types[i]));
             ++i;
         }
     }
-    std::string sql = exec->table.kind == remote::DatabaseKind::mssql ? substitute_params(exec->sql, literals) : exec->sql;
-    // PostgreSQL: rows come through a cursor, a batch at a time, except for a single-row aggregate,
+    std::string sql = binds ? exec->sql : substitute_params(exec->sql, literals);
+    // Through a cursor (PostgreSQL) rows come a batch at a time, except for a single-row aggregate,
     // which runs as a plain query (eligible for a parallel plan on the remote).
-    if (exec->one_row && exec->table.kind == remote::DatabaseKind::postgresql)
+    if (exec->one_row && dialect.streams_through_cursor())
         exec->stream = exec->conn->query(sql, text_params);
     else
         exec->stream = exec->conn->open_stream(sql, exec->fetch_size, text_params);

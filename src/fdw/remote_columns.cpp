@@ -10,9 +10,8 @@
 
 #include "common/error.hpp"
 #include "fdw/connection_cache.hpp"
+#include "remote/dialect.hpp"
 #include "remote/identifier.hpp"
-#include "remote/sql_dialect.hpp"
-#include "remote/type_mapping.hpp"
 
 namespace berqenas::fdw {
 
@@ -25,7 +24,7 @@ struct ColumnType {
 
 struct CachedTable {
     std::weak_ptr<remote::RemoteConnection> conn;
-    std::unordered_map<std::string, ColumnType> columns;   // by remote::mssql_name_key (T-SQL names ignore case)
+    std::unordered_map<std::string, ColumnType> columns;   // by remote::identifier_key (T-SQL names ignore case)
 };
 
 using Key = std::tuple<Oid, Oid, std::string, std::string>;   // server, user, schema, table
@@ -56,7 +55,7 @@ const CachedTable& lookup(const TableOptions& table, Oid user_oid) {
     if (!conn->casts_nvarchar_to_utf16()) return cache()[key] = std::move(entry);
     try {
         for (const auto& c : conn->describe_table(table.schema_name, table.table_name).columns)
-            entry.columns[remote::mssql_name_key(c.name)] = {c.remote_type, c.max_length};
+            entry.columns[remote::identifier_key(table.kind, c.name)] = {c.remote_type, c.max_length};
     } catch (const Error& e) {
         // A cancel must stay a cancel; anything else (no such table, a catalog this login cannot
         // read) only means the columns are read as they are, which is always correct.
@@ -72,16 +71,18 @@ std::vector<std::string> mssql_utf16_selects(const TableOptions& table, Oid user
     // Without schema_name the remote resolves the name by the login's default schema, which the
     // catalog lookup below cannot follow: another schema's table of the same name would give
     // wrong types. Such a table's n-columns are read as text (always correct).
-    if (table.kind != remote::DatabaseKind::mssql || !table.nvarchar_utf16 || !table.query.empty() ||
-        table.schema_name.empty())
+    const remote::Dialect& dialect = remote::dialect(table.kind);
+    if (!dialect.reads_nchar_as_utf16() || !table.nvarchar_utf16 || !table.query.empty() || table.schema_name.empty())
         return out;
     const CachedTable& t = lookup(table, user_oid);
     for (size_t i = 0; i < table.columns.size(); ++i) {
         const ColumnOptions& c = table.columns[i];
-        auto it = t.columns.find(remote::mssql_name_key(c.remote_name));
+        auto it = t.columns.find(remote::identifier_key(table.kind, c.remote_name));
         if (it == t.columns.end()) continue;
-        out[i] = remote::mssql_utf16_select(remote::quote_identifier(remote::DatabaseKind::mssql, c.remote_name),
-                                            it->second.data_type, it->second.max_length);
+        remote::RemoteColumn column;
+        column.remote_type = it->second.data_type;
+        column.max_length = it->second.max_length;
+        out[i] = dialect.utf16_select(dialect.quote_identifier(c.remote_name), column);
     }
     return out;
 }

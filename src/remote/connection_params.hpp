@@ -2,17 +2,22 @@
 // FDW server options by PostgreSQL-facing code).
 #pragma once
 
+#include "common/pure_cpp.hpp"
+
 #include <string>
 
 namespace berqenas::remote {
 
 enum class DatabaseKind { postgresql, mssql };
+// The kind of a foreign server (or parameters) that names none.
+inline constexpr DatabaseKind default_database_kind = DatabaseKind::postgresql;
 
+// The kinds' names (defined in connect.cpp, with the kinds).
 DatabaseKind parse_database_kind(const std::string& name);   // throws 22023 for anything else
 const char* database_kind_name(DatabaseKind kind);
 
 struct ConnectionParams {
-    DatabaseKind kind = DatabaseKind::postgresql;
+    DatabaseKind kind = default_database_kind;
     std::string host;
     int port = 0;
     std::string database;

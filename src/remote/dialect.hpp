@@ -3,12 +3,17 @@
 // kind (remote/postgresql/, remote/mssql/); remote::dialect(kind) picks it (remote/connect.cpp).
 #pragma once
 
+#include "common/pure_cpp.hpp"
+
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "remote/connection_params.hpp"
+#include "remote/expression_rules.hpp"
+#include "remote/quoting.hpp"
 #include "remote/table_schema.hpp"
 
 namespace berqenas::remote {
@@ -31,6 +36,12 @@ struct UpsertStatements {
     std::string insert;
 };
 
+// Where a DML statement's changed rows are asked for (Dialect::returning).
+struct Returning {
+    std::string before_source;   // before VALUES, DEFAULT VALUES or WHERE (T-SQL OUTPUT)
+    std::string at_end;          // after everything (PostgreSQL RETURNING)
+};
+
 // How an incremental sync's watermark column compares: a point in time, or a plain number/date.
 enum class WatermarkKind { timestamp, timestamptz, date, number };
 
@@ -46,8 +57,9 @@ struct CaptureDdl {
     std::vector<std::string> remove;
 };
 
-// Statement building only: per-row code must not call through this interface (the FDW's row
-// loops are measured in instructions per row); sql_dialect.hpp has the per-value quoters.
+// Statement building and what the FDW asks at planning time: per-row code must not call through
+// this interface (the FDW's row loops are measured in instructions per row); it takes quoting()'s
+// plain functions once (or sql_dialect.hpp's per-value quoters).
 class Dialect {
 public:
     virtual ~Dialect() = default;
@@ -95,6 +107,30 @@ public:
     // Settings a fresh FDW session needs so values travel unambiguously; "" when none.
     virtual std::string session_setup_sql() const = 0;
 
+    // Names: whether two spellings that differ only in case denote the same object there (MSSQL's
+    // default collation; see identifier.hpp, which compares them).
+    virtual bool names_ignore_case() const = 0;
+    // The per-value quoters and how literals are written, as plain functions (quoting.hpp).
+    virtual const Quoting& quoting() const = 0;
+    // Values travel as bound parameters (quoting().parameter, as text) rather than as literals
+    // written into the statement.
+    virtual bool binds_parameters() const = 0;
+    // Rows one INSERT ... VALUES may carry, ncolumns values each (T-SQL: 1000 row constructors;
+    // PostgreSQL: 65535 parameters).
+    virtual int max_insert_rows(size_t ncolumns) const = 0;
+    // The changed rows of an INSERT/UPDATE (deleted false) or DELETE, quoted_columns already
+    // quoted: PostgreSQL RETURNING at the end, T-SQL OUTPUT INSERTED./DELETED. before the source.
+    virtual Returning returning(const std::vector<std::string>& quoted_columns, bool deleted) const = 0;
+    // RemoteConnection::open_stream reads through a cursor, a batch per round trip, so a result
+    // known to be one row is better sent as a plain query.
+    virtual bool streams_through_cursor() const = 0;
+    // utf16_select can read some columns as UTF-16LE bytes (MSSQL n-types).
+    virtual bool reads_nchar_as_utf16() const = 0;
+    // Which expressions the FDW may send, and how they are spelled (expression_rules.hpp).
+    virtual const ExpressionRules& expression_rules() const = 0;
+    // The local type a remote column becomes (type_mapping.hpp); never throws.
+    virtual std::string local_type(const RemoteColumn& column) const = 0;
+
     // One row, one column: the database's size in bytes.
     virtual std::string database_size_sql() const = 0;
     // One row, one column: estimated rows of the table (statistics, not a count).
@@ -122,5 +158,7 @@ protected:
 
 // The dialect of a kind (static objects: the reference stays valid).
 const Dialect& dialect(DatabaseKind kind);
+// dialect(kind).quoting() without a virtual call, for per-value callers (sql_dialect.hpp).
+const Quoting& quoting(DatabaseKind kind);
 
 }  // namespace berqenas::remote

@@ -1,6 +1,8 @@
-// Name comparison per remote kind (identifier.hpp): MSSQL's case-insensitive default collation
-// approximated by simple lower-casing of the scripts ERP schemas are written in.
+// Name comparison per remote kind (identifier.hpp): where the dialect says names ignore case
+// (MSSQL's default collation), simple lower-casing of the scripts ERP schemas are written in.
 #include "remote/identifier.hpp"
+
+#include "remote/dialect.hpp"
 
 namespace berqenas::remote {
 
@@ -74,13 +76,17 @@ std::string mssql_name_key(std::string_view name) {
 }
 
 bool same_identifier(DatabaseKind kind, std::string_view a, std::string_view b) {
-    return a == b || (kind == DatabaseKind::mssql && mssql_name_key(a) == mssql_name_key(b));
+    return a == b || (dialect(kind).names_ignore_case() && mssql_name_key(a) == mssql_name_key(b));
+}
+
+std::string identifier_key(DatabaseKind kind, std::string_view name) {
+    return dialect(kind).names_ignore_case() ? mssql_name_key(name) : std::string(name);
 }
 
 std::optional<size_t> find_identifier(DatabaseKind kind, const std::vector<std::string>& names, std::string_view name) {
     for (size_t i = 0; i < names.size(); ++i)
         if (names[i] == name) return i;
-    if (kind != DatabaseKind::mssql) return std::nullopt;
+    if (!dialect(kind).names_ignore_case()) return std::nullopt;
     const std::string key = mssql_name_key(name);
     std::optional<size_t> found;
     for (size_t i = 0; i < names.size(); ++i) {

@@ -1,6 +1,8 @@
 // Whether two names from a remote's catalog, a user or another catalog view denote the same object,
-// as that remote compares them: the one place that knows MSSQL names ignore case.
+// as that remote compares them (Dialect::names_ignore_case says whether case matters there).
 #pragma once
+
+#include "common/pure_cpp.hpp"
 
 #include <optional>
 #include <string>
@@ -19,9 +21,12 @@ namespace berqenas::remote {
 // must be compared this way, never byte for byte.
 std::string mssql_name_key(std::string_view name);
 
-// Same object to a remote of this kind? MSSQL: mssql_name_key equal; PostgreSQL: the same bytes
-// (quoted identifiers are case-sensitive there).
+// Same object to a remote of this kind? Names that ignore case (MSSQL): mssql_name_key equal;
+// else (PostgreSQL, where quoted identifiers are case-sensitive) the same bytes.
 bool same_identifier(DatabaseKind kind, std::string_view a, std::string_view b);
+// The form in which names of this kind compare equal (a map key): mssql_name_key(name) where
+// names ignore case, else the name itself.
+std::string identifier_key(DatabaseKind kind, std::string_view name);
 
 // Which of names (say, a table's columns as declared) the name denotes to the remote: the entry of
 // exactly that spelling, else (MSSQL) the single entry equal to it ignoring case. nullopt when

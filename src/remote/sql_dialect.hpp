@@ -1,7 +1,8 @@
-// The per-value quoters by kind, for code that writes literals row by row (convert/outbound) and
-// has only a DatabaseKind: each calls the kind's final Dialect directly, with no virtual call.
-// Statement building asks remote::dialect(kind) (remote/dialect.hpp), which documents each one.
+// The quoters by kind, for code that has only a DatabaseKind: the per-value ones call the kind's
+// Quoting functions (no virtual call); remote/dialect.hpp documents each one.
 #pragma once
+
+#include "common/pure_cpp.hpp"
 
 #include <string>
 #include <string_view>

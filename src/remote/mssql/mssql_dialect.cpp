@@ -3,11 +3,14 @@
 #include "remote/mssql/mssql_dialect.hpp"
 
 #include "common/hex.hpp"
+#include "remote/mssql/mssql_expression_rules.hpp"
 #include "remote/type_mapping.hpp"
 
 namespace berqenas::remote::mssql {
 
-std::string MssqlDialect::quote_identifier(std::string_view name) const {
+namespace {
+
+std::string quote_identifier_text(std::string_view name) {
     std::string out;
     out.reserve(name.size() + 2);
     out.push_back('[');
@@ -19,7 +22,7 @@ std::string MssqlDialect::quote_identifier(std::string_view name) const {
     return out;
 }
 
-std::string MssqlDialect::quote_literal(std::string_view value) const {
+std::string quote_literal_text(std::string_view value) {
     std::string out;
     out.reserve(value.size() + 3);
     out += "N'";
@@ -31,9 +34,46 @@ std::string MssqlDialect::quote_literal(std::string_view value) const {
     return out;
 }
 
-std::string MssqlDialect::binary_literal(std::string_view bytes) const { return "0x" + to_hex(bytes); }
+std::string binary_literal_text(std::string_view bytes) { return "0x" + to_hex(bytes); }
 
-std::string MssqlDialect::boolean_literal(bool value) const { return value ? "1" : "0"; }
+std::string parameter_text(int n) { return "@P" + std::to_string(n); }
+
+std::string boolean_literal_text(bool value) { return value ? "1" : "0"; }
+
+// Typed literals: an untyped N'...' compared with a date or a float would be converted by T-SQL's
+// own rules (and its language settings), so those values are cast from their ISO text.
+// Values are inlined (@Pn only shows where, in EXPLAIN), as T-SQL literals of their type.
+const Quoting mssql_quoting{quote_identifier_text, quote_literal_text, binary_literal_text, boolean_literal_text,
+                            parameter_text, LiteralStyle::typed, "float", "date", "time", "datetime2",
+                            "datetimeoffset", "SQL Server"};
+
+const MssqlExpressionRules expression_rules_;
+
+}  // namespace
+
+std::string MssqlDialect::quote_identifier(std::string_view name) const { return quote_identifier_text(name); }
+
+std::string MssqlDialect::quote_literal(std::string_view value) const { return quote_literal_text(value); }
+
+std::string MssqlDialect::binary_literal(std::string_view bytes) const { return binary_literal_text(bytes); }
+
+std::string MssqlDialect::boolean_literal(bool value) const { return boolean_literal_text(value); }
+
+const Quoting& MssqlDialect::quoting() const { return mssql_quoting; }
+
+// A table value constructor holds at most 1000 rows.
+int MssqlDialect::max_insert_rows(size_t) const { return 1000; }
+
+Returning MssqlDialect::returning(const std::vector<std::string>& quoted_columns, bool deleted) const {
+    Returning out;
+    if (quoted_columns.empty()) return out;
+    const char* pseudo = deleted ? "DELETED." : "INSERTED.";
+    out.before_source = " OUTPUT ";
+    for (size_t i = 0; i < quoted_columns.size(); ++i) out.before_source += (i ? ", " : "") + (pseudo + quoted_columns[i]);
+    return out;
+}
+
+const ExpressionRules& MssqlDialect::expression_rules() const { return expression_rules_; }
 
 std::string MssqlDialect::build_select(const SelectParts& p) const {
     std::string sql = "SELECT ";

@@ -3,6 +3,8 @@
 // (docs/mssql-sql-dialect.md).
 #pragma once
 
+#include "common/pure_cpp.hpp"
+
 #include "remote/dialect.hpp"
 
 namespace berqenas::remote::mssql {
@@ -21,6 +23,15 @@ public:
     std::string release_savepoint_sql(std::string_view name) const override;
     std::string rollback_to_savepoint_sql(std::string_view name) const override;
     std::string session_setup_sql() const override;
+    bool names_ignore_case() const override { return true; }
+    const Quoting& quoting() const override;
+    bool binds_parameters() const override { return false; }
+    int max_insert_rows(size_t ncolumns) const override;
+    Returning returning(const std::vector<std::string>& quoted_columns, bool deleted) const override;
+    bool streams_through_cursor() const override { return false; }
+    bool reads_nchar_as_utf16() const override { return true; }
+    const ExpressionRules& expression_rules() const override;
+    std::string local_type(const RemoteColumn& column) const override;
     std::string database_size_sql() const override;
     std::string row_estimate_sql(std::string_view schema, std::string_view table) const override;
     std::string row_count_sql(std::string_view schema, std::string_view table) const override;

@@ -1,11 +1,16 @@
 // PostgreSQL SQL text. Everything user- or catalog-supplied goes through these quoters.
 #include "remote/postgresql/postgresql_dialect.hpp"
 
+#include <algorithm>
+
 #include "common/hex.hpp"
+#include "remote/postgresql/postgresql_expression_rules.hpp"
 
 namespace berqenas::remote::postgresql {
 
-std::string PostgresqlDialect::quote_identifier(std::string_view name) const {
+namespace {
+
+std::string quote_identifier_text(std::string_view name) {
     std::string out;
     out.reserve(name.size() + 2);
     out.push_back('"');
@@ -17,7 +22,7 @@ std::string PostgresqlDialect::quote_identifier(std::string_view name) const {
     return out;
 }
 
-std::string PostgresqlDialect::quote_literal(std::string_view value) const {
+std::string quote_literal_text(std::string_view value) {
     std::string out;
     out.reserve(value.size() + 3);
     bool backslash = value.find('\\') != std::string_view::npos;
@@ -31,9 +36,45 @@ std::string PostgresqlDialect::quote_literal(std::string_view value) const {
     return out;
 }
 
-std::string PostgresqlDialect::binary_literal(std::string_view bytes) const { return "'\\x" + to_hex(bytes) + "'::bytea"; }
+std::string binary_literal_text(std::string_view bytes) { return "'\\x" + to_hex(bytes) + "'::bytea"; }
 
-std::string PostgresqlDialect::boolean_literal(bool value) const { return value ? "true" : "false"; }
+std::string parameter_text(int n) { return "$" + std::to_string(n); }
+
+std::string boolean_literal_text(bool value) { return value ? "true" : "false"; }
+
+// Every value as its text: the remote parses it as the type the statement gives it.
+const Quoting postgresql_quoting{quote_identifier_text, quote_literal_text, binary_literal_text, boolean_literal_text,
+                                 parameter_text, LiteralStyle::text};
+
+const PostgresqlExpressionRules expression_rules_;
+
+}  // namespace
+
+std::string PostgresqlDialect::quote_identifier(std::string_view name) const { return quote_identifier_text(name); }
+
+std::string PostgresqlDialect::quote_literal(std::string_view value) const { return quote_literal_text(value); }
+
+std::string PostgresqlDialect::binary_literal(std::string_view bytes) const { return binary_literal_text(bytes); }
+
+std::string PostgresqlDialect::boolean_literal(bool value) const { return boolean_literal_text(value); }
+
+const Quoting& PostgresqlDialect::quoting() const { return postgresql_quoting; }
+
+// Each value is a parameter, and the protocol counts them in 16 bits.
+int PostgresqlDialect::max_insert_rows(size_t ncolumns) const { return 65535 / std::max<int>(1, int(ncolumns)); }
+
+Returning PostgresqlDialect::returning(const std::vector<std::string>& quoted_columns, bool) const {
+    Returning out;
+    if (quoted_columns.empty()) return out;
+    out.at_end = " RETURNING ";
+    for (size_t i = 0; i < quoted_columns.size(); ++i) out.at_end += (i ? ", " : "") + quoted_columns[i];
+    return out;
+}
+
+const ExpressionRules& PostgresqlDialect::expression_rules() const { return expression_rules_; }
+
+// A PostgreSQL remote's type is one of ours: kept as format_type() printed it there.
+std::string PostgresqlDialect::local_type(const RemoteColumn& column) const { return column.remote_type; }
 
 std::string PostgresqlDialect::build_select(const SelectParts& p) const {
     std::string sql = "SELECT " + p.columns + " FROM " + p.from;
