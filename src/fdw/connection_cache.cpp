@@ -81,7 +81,7 @@ void abort_all() {
     }
 }
 
-void xact_callback(XactEvent event, void*) {
+void xact_callback(XactEvent event, void*) noexcept {
     switch (event) {
         case XACT_EVENT_PRE_COMMIT:
         case XACT_EVENT_PARALLEL_PRE_COMMIT:
@@ -97,18 +97,16 @@ void xact_callback(XactEvent event, void*) {
             break;
         case XACT_EVENT_ABORT:
         case XACT_EVENT_PARALLEL_ABORT:
-            // Must not fail: everything is caught inside.
-            try {
-                abort_all();
-            } catch (...) {
-            }
+            // Must not fail: a connection that cannot roll back is dropped inside; anything else
+            // becomes a WARNING.
+            pg::guarded_c_callback("could not roll back the remote transactions", [] { abort_all(); });
             break;
         default:
             break;
     }
 }
 
-void subxact_callback(SubXactEvent event, SubTransactionId, SubTransactionId, void*) {
+void subxact_callback(SubXactEvent event, SubTransactionId, SubTransactionId, void*) noexcept {
     if (event != SUBXACT_EVENT_PRE_COMMIT_SUB && event != SUBXACT_EVENT_ABORT_SUB) return;
     int level = GetCurrentTransactionNestLevel();
     auto work = [&] {
@@ -133,10 +131,7 @@ void subxact_callback(SubXactEvent event, SubTransactionId, SubTransactionId, vo
     if (event == SUBXACT_EVENT_PRE_COMMIT_SUB)
         pg::guarded_callback(work);
     else
-        try {
-            work();
-        } catch (...) {
-        }
+        pg::guarded_c_callback("could not roll back to the remote savepoints", work);
 }
 
 // Any change of a foreign server or user mapping: every kept connection is rebuilt when next

@@ -128,7 +128,8 @@ bool deparse_param(DeparseContext& ctx, Param* p, std::string& out) {
         ListCell* lc;
         bool found = false;
         foreach (lc, *ctx.params) {
-            if (equal(lfirst(lc), p)) {
+            Node* listed = static_cast<Node*>(lfirst(lc));
+            if (pg::pg_call([&] { return equal(listed, p); })) {
                 found = true;
                 break;
             }
@@ -158,7 +159,8 @@ bool deparse_var(DeparseContext& ctx, Var* v, std::string& out) {
     return true;
 }
 
-Oid expr_type(Expr* e) { return exprType(reinterpret_cast<Node*>(e)); }
+// exprType ereports on a node it does not know: through the guard, as every PostgreSQL call here.
+Oid expr_type(Expr* e) { return pg::pg_call([&] { return exprType(reinterpret_cast<Node*>(e)); }); }
 
 }  // namespace
 
@@ -294,7 +296,8 @@ bool deparse_func(DeparseContext& ctx, FuncExpr* f, std::string& out) {
         if (list_length(f->args) < 1) return false;
         out += "(";
         if (!deparse_expr(ctx, static_cast<Expr*>(linitial(f->args)), out)) return false;
-        out += ")::" + type_name(f->funcresulttype, exprTypmod(reinterpret_cast<Node*>(f)));
+        int32 typmod = pg::pg_call([&] { return exprTypmod(reinterpret_cast<Node*>(f)); });
+        out += ")::" + type_name(f->funcresulttype, typmod);
         return true;
     }
     if (f->funcformat != COERCE_EXPLICIT_CALL || f->funcvariadic) return false;

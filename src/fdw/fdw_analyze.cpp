@@ -14,6 +14,7 @@
 #include "fdw/fdw_routines.hpp"
 #include "fdw/remote_columns.hpp"
 #include "fdw/scan_support.hpp"
+#include "pg/memory_context.hpp"
 #include "remote/sql_dialect.hpp"
 
 extern "C" {
@@ -97,18 +98,13 @@ int acquire_sample_rows(Relation relation, int elevel, HeapTuple* rows, int targ
         if (into >= 0) {
             // Converted in the row context (a value that cannot be converted names its column and
             // the row's key), then copied into the sample.
-            MemoryContext old = pg::pg_call([&] { return MemoryContextSwitchTo(row_context); });
-            try {
-                store_row(table, attrs, readers, stream->columns(), row, slot);
-            } catch (...) {
-                pg::pg_call([&] { MemoryContextSwitchTo(old); });
-                throw;
-            }
+            pg::MemoryContextScope in_row(row_context);
+            store_row(table, attrs, readers, stream->columns(), row, slot);
             pg::pg_call([&] {
                 MemoryContextSwitchTo(sample_context);
                 if (replacing) heap_freetuple(rows[into]);
                 rows[into] = ExecCopySlotHeapTuple(slot);
-                MemoryContextSwitchTo(old);
+                MemoryContextSwitchTo(row_context);
                 ExecClearTuple(slot);
                 MemoryContextReset(row_context);
             });

@@ -11,8 +11,10 @@
 extern "C" {
 #include "foreign/foreign.h"
 #include "nodes/parsenodes.h"
+#include "catalog/pg_type.h"
 #include "parser/parse_type.h"
 #include "utils/builtins.h"
+#include "utils/syscache.h"
 }
 
 namespace berqenas::fdw {
@@ -22,20 +24,24 @@ namespace {
 std::string ident(const std::string& s) { return pg::pg_call([&] { return quote_identifier(s.c_str()); }); }
 std::string literal(const std::string& s) { return pg::pg_call([&] { return quote_literal_cstr(s.c_str()); }); }
 
-// True when this database knows the type name.
+// True when this database knows the type name (our mapping's, or the remote's format_type()).
+// The lookup is asked not to fail for a missing type or schema, and without a typmod (whose
+// checks could); a name that is not valid type syntax is an error worth seeing, not a fallback.
 bool local_type_exists(const std::string& name) {
-    try {
-        Oid type = InvalidOid;
-        int32 typmod = -1;
-        pg::pg_call([&] { parseTypeString(name.c_str(), &type, &typmod, true); });
-        return OidIsValid(type);
-    } catch (const Error&) {
-        return false;
-    }
+    Oid type = pg::pg_call([&] {
+        TypeName* type_name = typeStringToTypeName(name.c_str());
+        Type tuple = LookupTypeName(NULL, type_name, NULL, true);
+        if (tuple == NULL) return InvalidOid;
+        Form_pg_type form = reinterpret_cast<Form_pg_type>(GETSTRUCT(tuple));
+        Oid found = form->typisdefined ? form->oid : InvalidOid;
+        ReleaseSysCache(tuple);
+        return found;
+    });
+    return OidIsValid(type);
 }
 
 // The LIMIT TO / EXCEPT entry that names the remote table `name`, as the remote compares names
-// (MSSQL: ignoring case), or nullptr.
+// (where they ignore case, as MSSQL's do, ignoring it), or nullptr.
 const char* listed(List* tables, remote::DatabaseKind kind, const std::string& name) {
     ListCell* lc;
     foreach (lc, tables) {

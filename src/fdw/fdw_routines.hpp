@@ -2,6 +2,7 @@
 // one of them runs its C++ body inside pg::guarded_callback.
 #pragma once
 
+#include "pg/callback_guard.hpp"
 #include "pg/guard.hpp"
 
 extern "C" {
@@ -60,14 +61,14 @@ template <typename T>
 OwnedByContext<T>* own_in_context(MemoryContext cxt, T* object) {
     auto* handle = static_cast<OwnedByContext<T>*>(pg::pg_call([&] { return MemoryContextAllocZero(cxt, sizeof(OwnedByContext<T>)); }));
     handle->object = object;
-    handle->callback.func = [](void* arg) {
-        auto* h = static_cast<OwnedByContext<T>*>(arg);
-        T* o = h->object;
-        h->object = nullptr;
-        try {
+    // A memory-context reset callback must not fail: a destructor that throws becomes a WARNING.
+    handle->callback.func = [](void* arg) noexcept {
+        pg::guarded_c_callback("could not release the state of a foreign scan or modify", [&] {
+            auto* h = static_cast<OwnedByContext<T>*>(arg);
+            T* o = h->object;
+            h->object = nullptr;
             delete o;
-        } catch (...) {
-        }
+        });
     };
     handle->callback.arg = handle;
     pg::pg_call([&] { MemoryContextRegisterResetCallback(cxt, &handle->callback); });

@@ -342,7 +342,10 @@ void begin_foreign_scan(ForeignScanState* node, int eflags) {
         exec->readers[i].utf16 = int(i) < list_length(utf16) && list_nth_int(utf16, int(i)) != 0;
         exec->readers[i].arena = exec->arena.get();
     }
-    foreach (lc, plan->fdw_exprs) exec->param_types.push_back(exprType(static_cast<Node*>(lfirst(lc))));
+    foreach (lc, plan->fdw_exprs) {
+        Node* param = static_cast<Node*>(lfirst(lc));
+        exec->param_types.push_back(pg::pg_call([&] { return exprType(param); }));
+    }
     exec->param_states = pg::pg_call([&] { return ExecInitExprList(plan->fdw_exprs, (PlanState*) node); });
 }
 

@@ -1,4 +1,5 @@
-// Row storing with column-and-key error reports.
+// Row storing with column-and-key error reports: the failing column is noted by an error context
+// callback while the row converts, never found by converting again.
 #include "fdw/scan_support.hpp"
 
 #include "convert/outbound.hpp"
@@ -7,6 +8,7 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "utils/builtins.h"
+#include "utils/elog.h"
 #include "utils/numeric.h"
 }
 
@@ -17,21 +19,44 @@ using namespace berqenas::convert;
 
 namespace {
 
-// "id=5, region=EU" from the row's key columns (those it has), or "" when none converts.
-std::string describe_key(const TableOptions& table, const std::vector<int>& attrs, std::vector<ColumnReader>& readers,
-                         const std::vector<remote::StreamColumn>& columns, const std::vector<remote::RemoteValue>& row) {
+// Which column a row's conversion is at, and which one failed: the error context callback below
+// notes it when a conversion ereports (as postgres_fdw's conversion_error_callback knows its
+// attribute), so the failing column is named without converting anything again.
+struct ConversionPosition {
+    int current = 0;             // set before each column's conversion
+    volatile int failed = -1;    // written during the ereport, read after it has unwound
+};
+
+// An error context callback: it runs inside errfinish and must neither fail nor raise.
+void note_failing_column(void* arg) noexcept {
+    auto* position = static_cast<ConversionPosition*>(arg);
+    position->failed = position->current;
+}
+
+// "id=5, region=EU" from the row's key columns, or "" when there is none to show: those before
+// the failing column as converted (in slot_values), those after it as the remote sent them when
+// that is a plain number or text (they were not converted).
+std::string describe_key(const TableOptions& table, const std::vector<int>& attrs, const Datum* slot_values,
+                         const bool* slot_nulls, size_t failed, const std::vector<remote::RemoteValue>& row) {
     std::string out;
     for (size_t i = 0; i < attrs.size() && i < row.size(); ++i) {
         const ColumnOptions& c = table.columns[size_t(attrs[i] - 1)];
-        if (!c.key) continue;
-        try {
-            bool isnull = false;
-            Datum d = pg::pg_call([&] { return value_to_datum(readers[i], row[i], columns[i].type_code, &isnull); });
-            auto text = datum_to_text(d, isnull, c.type_oid);
-            if (!out.empty()) out += ", ";
-            out += c.remote_name + "=" + (text ? *text : "NULL");
-        } catch (const Error&) {
+        if (!c.key || i == failed) continue;
+        std::string text;
+        if (i < failed) {
+            auto converted = datum_to_text(slot_values[attrs[i] - 1], slot_nulls[attrs[i] - 1], c.type_oid);
+            text = converted ? *converted : "NULL";
+        } else if (row[i].kind == remote::ValueKind::int64) {
+            text = std::to_string(row[i].i);
+        } else if (row[i].kind == remote::ValueKind::text) {
+            text = std::string(row[i].bytes);
+        } else if (row[i].kind == remote::ValueKind::null) {
+            text = "NULL";
+        } else {
+            continue;
         }
+        if (!out.empty()) out += ", ";
+        out += c.remote_name + "=" + text;
     }
     return out;
 }
@@ -58,23 +83,29 @@ void store_row(const TableOptions& table, const std::vector<int>& attrs, std::ve
     if (row.size() < n || columns.size() < n)
         throw Error(sqlstate::fdw_error, "the remote returned " + std::to_string(row.size()) + " columns, expected " +
                                              std::to_string(n));
+    ConversionPosition position;
     try {
         // One guard per row: clearing, converting and storing (the clear and the store cannot fail).
         pg::pg_call([&] {
+            ErrorContextCallback callback{error_context_stack, note_failing_column, &position};
+            error_context_stack = &callback;
             ExecClearTuple(slot);
             if (roles.empty() && int(n) == natts) {
                 // The common case (each remote column fills one output) in a short loop: bulk
                 // reads spend a good part of their time here. Plain pointers: we build with
                 // -fno-strict-aliasing (as PostgreSQL does), so every store would otherwise
-                // reload the vectors' data pointers.
+                // reload the vectors' data pointers. position.current is in memory only when a
+                // conversion calls out (where it may fail).
                 const int* attr = attrs.data();
                 ColumnReader* reader = readers.data();
                 const remote::RemoteValue* value = row.data();
                 for (size_t i = 0; i < n; ++i) {
                     int a = attr[i] - 1;
+                    position.current = int(i);
                     values[a] = value_to_datum(reader[i], value[i], columns[i].type_code, &nulls[a]);
                 }
                 ExecStoreVirtualTuple(slot);
+                error_context_stack = callback.previous;
                 return;
             }
             // Every output is set below when the remote columns cover them one to one; otherwise
@@ -88,6 +119,7 @@ void store_row(const TableOptions& table, const std::vector<int>& attrs, std::ve
             bool sum_null = true;
             for (size_t i = 0; i < n; ++i) {
                 int a = attrs[i] - 1;
+                position.current = int(i);
                 ColumnRole role = i < roles.size() ? roles[i] : ColumnRole::value;
                 if (role == ColumnRole::value) {
                     values[a] = value_to_datum(readers[i], row[i], columns[i].type_code, &nulls[a]);
@@ -100,19 +132,16 @@ void store_row(const TableOptions& table, const std::vector<int>& attrs, std::ve
                 }
             }
             ExecStoreVirtualTuple(slot);
+            error_context_stack = callback.previous;
         });
     } catch (const Error& e) {
+        // An ereport named its column through the callback; a C++ exception from a conversion
+        // unwound normally, so position.current is where it stopped.
+        const int failed_at = position.failed >= 0 ? position.failed : position.current;
+        const size_t failed = size_t(failed_at);
         std::string column = "?";
-        for (size_t i = 0; i < n; ++i) {
-            try {
-                bool isnull;
-                pg::pg_call([&] { return value_to_datum(readers[i], row[i], columns[i].type_code, &isnull); });
-            } catch (const Error&) {
-                column = table_layout ? table.columns[size_t(attrs[i] - 1)].remote_name : columns[i].name;
-                break;
-            }
-        }
-        std::string key = table_layout ? describe_key(table, attrs, readers, columns, row) : std::string();
+        if (failed < n) column = table_layout ? table.columns[size_t(attrs[failed] - 1)].remote_name : columns[failed].name;
+        std::string key = table_layout ? describe_key(table, attrs, values, nulls, failed, row) : std::string();
         throw Error(e.sqlstate(),
                     "cannot convert remote column \"" + column + "\" of " + table.table_name + ": " + e.what(),
                     key.empty() ? "the remote row has no key column to name it" : "remote row with key " + key,
