@@ -29,8 +29,8 @@ include $(PGXS)
 override CXXFLAGS += $(PG_CXXFLAGS)
 
 # The pure C++ folders, shared with the CLI and the unit tests: common/pure_cpp.hpp fails their
-# build when postgres.h is included.
-PURE_CPP_OBJS = $(filter src/common/% src/crypto/% src/sync/engine/%,$(OBJS))
+# build when postgres.h is included (test/lint/pure_cpp_folders.sh checks that it would).
+PURE_CPP_OBJS = $(filter src/common/% src/crypto/% src/remote/% src/sync/engine/%,$(OBJS))
 $(PURE_CPP_OBJS): override CXXFLAGS += -DBERQENAS_PURE_CPP
 
 # Rebuild an object when a header it includes changes (PGXS tracks only .cpp files): a class

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The one test command: builds everything, then runs unit tests (plain and ASan/UBSan), pg_regress,
-# pgTAP and the integration scripts against real throwaway servers. Ends with "N passed, N failed".
+# The one test command: builds everything, then runs the lint checks, unit tests (plain and
+# ASan/UBSan), pg_regress, pgTAP and the integration scripts against real throwaway servers. Ends
+# with "N passed, N failed".
 #
 #   test/run_all.sh                 # everything
-#   test/run_all.sh --only regress  # one stage: unit, asan, regress, pgtap, integration
+#   test/run_all.sh --only regress  # one stage: lint, unit, asan, regress, pgtap, integration
 #   BERQENAS_INTEGRATION_FILTER=tds test/run_all.sh --only integration
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +49,18 @@ run_ctest() {   # $1 = build dir, $2 = label for the report
     if [ "$rc" -ne 0 ] && [ "$FAILED" -eq "$failed_before" ]; then fail "$2: ctest exited with $rc"; fi
     [ "$rc" -eq 0 ] || tail -40 "$out"
 }
+
+if stage lint; then
+    echo "== lint (test/lint)"
+    for f in test/lint/*.sh; do
+        [ -e "$f" ] || continue
+        if bash "$f" >"$LOGDIR/lint-$(basename "$f").log" 2>&1; then
+            pass "lint: $(basename "$f")"
+        else
+            cat "$LOGDIR/lint-$(basename "$f").log"; fail "lint: $(basename "$f")"
+        fi
+    done
+fi
 
 if stage unit; then
     echo "== unit tests (GoogleTest)"

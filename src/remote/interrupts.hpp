@@ -3,6 +3,8 @@
 // check_interrupts() throws berqenas::Error 57014 when a cancel is pending.
 #pragma once
 
+#include "common/pure_cpp.hpp"
+
 namespace berqenas::remote {
 
 using InterruptPendingFn = bool (*)();

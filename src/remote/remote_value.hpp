@@ -3,6 +3,8 @@
 // the local column's type.
 #pragma once
 
+#include "common/pure_cpp.hpp"
+
 #include <cstdint>
 #include <string_view>
 

@@ -2,6 +2,8 @@
 // Type names are the remote's own (e.g. "nvarchar", "datetime2", "numeric", "_int4").
 #pragma once
 
+#include "common/pure_cpp.hpp"
+
 #include <optional>
 #include <string>
 #include <vector>

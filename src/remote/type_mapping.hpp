@@ -2,6 +2,8 @@
 // Pure function of the remote catalog's description; used by IMPORT FOREIGN SCHEMA and sync.
 #pragma once
 
+#include "common/pure_cpp.hpp"
+
 #include <string>
 
 #include "remote/connection_params.hpp"

@@ -2,6 +2,8 @@
 // times, uniqueidentifier, binary; decimal and money as exact digits; text as UTF-8).
 #pragma once
 
+#include "common/pure_cpp.hpp"
+
 #include <deque>
 #include <string>
 #include <vector>

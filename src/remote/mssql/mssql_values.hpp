@@ -2,6 +2,8 @@
 // forms by arithmetic alone: no text, no calendar, no allocation. Pure C++ (unit-tested).
 #pragma once
 
+#include "common/pure_cpp.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
