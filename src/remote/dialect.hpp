@@ -150,6 +150,21 @@ public:
     // table.primary_key must not be empty.
     virtual CaptureDdl capture_ddl(const RemoteTable& table, const CaptureNames& names) const = 0;
 
+    // Two-way sync (docs/bidirectional.md; definitions in <kind>/<kind>_two_way_ddl.cpp): the
+    // bookkeeping columns a table needs and the trigger that keeps updated_at current, spelled as
+    // our product docs spell them for the kind. Statements, run one per call, in order.
+    // Adds one of "created_at", "updated_at" (the kind's timestamp, default: now) or "is_deleted"
+    // (boolean/bit, default false), then fills the rows that existed before (SQL Server leaves a
+    // new nullable column NULL there).
+    virtual std::vector<std::string> add_sync_column_ddl(const RemoteTable& table, std::string_view column) const = 0;
+    // The trigger setting updated_at on every UPDATE, named trigger; table.primary_key must not be empty.
+    virtual std::vector<std::string> updated_at_trigger_ddl(const RemoteTable& table, std::string_view trigger) const = 0;
+    // One row, one column: how many triggers named trigger the table has (0 or 1).
+    virtual std::string trigger_count_sql(const RemoteTable& table, std::string_view trigger) const = 0;
+    // One row, one column: the clock the updated_at trigger reads (the server's local wall time,
+    // no time zone), as text that PostgreSQL's timestamp input reads.
+    virtual std::string clock_sql() const = 0;
+
 protected:
     // ", k1 type1, k2 type2" for the primary key columns (column_type_ddl); a key column
     // missing from table.columns is an internal error (XX000).

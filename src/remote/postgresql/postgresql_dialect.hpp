@@ -39,6 +39,11 @@ public:
     std::string utf16_select(const std::string& quoted_column, const RemoteColumn& column) const override;
     std::string column_type_ddl(const RemoteColumn& column) const override;
     CaptureDdl capture_ddl(const RemoteTable& table, const CaptureNames& names) const override;
+    // Two-way sync DDL (postgresql_two_way_ddl.cpp).
+    std::vector<std::string> add_sync_column_ddl(const RemoteTable& table, std::string_view column) const override;
+    std::vector<std::string> updated_at_trigger_ddl(const RemoteTable& table, std::string_view trigger) const override;
+    std::string trigger_count_sql(const RemoteTable& table, std::string_view trigger) const override;
+    std::string clock_sql() const override;
 };
 
 }  // namespace berqenas::remote::postgresql
