@@ -73,11 +73,11 @@ bool deparse_upper_output(DeparseContext& ctx, Expr* expr, std::string& out);
 std::string remote_table_name(const TableOptions& table);   // quoted schema.table, or (query) AS q
 std::string remote_column(const TableOptions& table, int attnum);
 // A column as a scan's select list fetches it: as_utf16 when given (an MSSQL n-type as its
-// UTF-16 bytes, see mssql_utf16_selects), else the column; a PostgreSQL remote's text and types
+// UTF-16 bytes, see nchar_utf16_selects), else the column; a PostgreSQL remote's text and types
 // of our own (enums, domains, extensions) as text, parsed by the local type.
 std::string fetched_column(const TableOptions& table, int attnum, const std::string& as_utf16);
 // The select list fetching these columns (attnums, in order) as fetched_column does, with
-// utf16_selects indexed by attnum - 1 (mssql_utf16_selects); "NULL" when there are none.
+// utf16_selects indexed by attnum - 1 (nchar_utf16_selects); "NULL" when there are none.
 std::string fetched_columns(const TableOptions& table, const std::vector<int>& attnums,
                             const std::vector<std::string>& utf16_selects);
 

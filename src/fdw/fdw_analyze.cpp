@@ -48,7 +48,7 @@ int acquire_sample_rows(Relation relation, int elevel, HeapTuple* rows, int targ
 
     // Every column, fetched as a scan fetches it (UTF-16 bytes for MSSQL n-types, text for a
     // PostgreSQL remote's types of its own).
-    const std::vector<std::string> utf16_selects = mssql_utf16_selects(table, owner);
+    const std::vector<std::string> utf16_selects = nchar_utf16_selects(table, owner);
     std::vector<int> attrs;
     for (const auto& c : table.columns)
         if (!c.dropped) attrs.push_back(c.attnum);

@@ -232,7 +232,7 @@ ForeignScan* get_foreign_plan(PlannerInfo* root, RelOptInfo* foreignrel, Oid, Fo
         RangeTblEntry* rte = planner_rt_fetch(baserel->relid, root);
         Oid user = rte->checkAsUser ? rte->checkAsUser : GetUserId();
         bool whole_row = !upper && bms_is_member(0 - FirstLowInvalidHeapAttributeNumber, info->attrs_used);
-        const std::vector<std::string> utf16_selects = mssql_utf16_selects(table, user);
+        const std::vector<std::string> utf16_selects = nchar_utf16_selects(table, user);
         for (const auto& c : table.columns) {
             if (c.dropped) continue;
             if (!whole_row && !bms_is_member(c.attnum - FirstLowInvalidHeapAttributeNumber, info->attrs_used)) continue;

@@ -1,5 +1,6 @@
-// One INFORMATION_SCHEMA.COLUMNS query per MSSQL table per connection, cached with the
-// connection it was asked on: a reconnect (or another server/user) asks again.
+// One catalog query (describe_table) per table per connection, for kinds that read n-types as
+// UTF-16, cached with the connection it was asked on: a reconnect (or another server/user) asks
+// again.
 #include "fdw/remote_columns.hpp"
 
 #include <map>
@@ -66,7 +67,7 @@ const CachedTable& lookup(const TableOptions& table, Oid user_oid) {
 
 }  // namespace
 
-std::vector<std::string> mssql_utf16_selects(const TableOptions& table, Oid user_oid) {
+std::vector<std::string> nchar_utf16_selects(const TableOptions& table, Oid user_oid) {
     std::vector<std::string> out(table.columns.size());
     // Without schema_name the remote resolves the name by the login's default schema, which the
     // catalog lookup below cannot follow: another schema's table of the same name would give

@@ -1,5 +1,6 @@
-// The remote types of an MSSQL table's columns, as a scan needs them at plan time: which columns
-// are nvarchar/nchar/ntext, so they can be read as UTF-16 bytes (see nvarchar_transfer).
+// The remote types of a table's columns, as a scan needs them at plan time where the kind reads
+// n-types as UTF-16 bytes (Dialect::reads_nchar_as_utf16; MSSQL's nvarchar/nchar/ntext, see
+// nvarchar_transfer).
 #pragma once
 
 #include <string>
@@ -15,6 +16,6 @@ namespace berqenas::fdw {
 // asked once per table per connection; a table defined by a query, a catalog that cannot be read,
 // or a remote whose varbinary casts do not give UTF-16 (older Babelfish; probed once per
 // connection) gives "" for every column.
-std::vector<std::string> mssql_utf16_selects(const TableOptions& table, Oid user_oid);
+std::vector<std::string> nchar_utf16_selects(const TableOptions& table, Oid user_oid);
 
 }  // namespace berqenas::fdw
