@@ -75,14 +75,31 @@ BEGIN
 END
 $$;
 
--- Read access to a registration's synced data: USAGE on its schema and SELECT on the tables
--- Berqenas created there, for berqenas_admin and every role of the registration's tenant.
-CREATE FUNCTION berqenas._grant_synced_reads(db_id bigint) RETURNS void
+-- The schemas and tables through which readers see a registration's synced data: the schema
+-- Berqenas created for it (USAGE) and the tables it created there (SELECT). Shared by
+-- _grant_synced_reads and revoke_tenant, so granting and revoking cover the same objects.
+-- only_table: that table alone, and no schema (a sync that has just created it; the schema's
+-- USAGE was granted when it was claimed).
+CREATE FUNCTION berqenas._synced_read_objects(db_ids bigint[], only_table oid DEFAULT NULL)
+    RETURNS TABLE (privilege text, object text)
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT 'USAGE', 'SCHEMA ' || quote_ident(ss.schema_name) FROM berqenas.sync_schemas ss
+      JOIN pg_catalog.pg_namespace n ON n.oid = ss.schema_oid AND n.nspname = ss.schema_name
+     WHERE only_table IS NULL AND ss.remote_database_id = ANY (db_ids) AND ss.created_by_berqenas
+    UNION ALL
+    SELECT 'SELECT', st.local_table_oid::regclass::text FROM berqenas.sync_tables st
+      JOIN pg_catalog.pg_class c ON c.oid = st.local_table_oid
+     WHERE st.remote_database_id = ANY (db_ids) AND (only_table IS NULL OR st.local_table_oid = only_table)
+$$;
+
+-- Read access to a registration's synced data (_synced_read_objects) for berqenas_admin and every
+-- role of the registration's tenant. only_table: just that newly created table (a sync calls this
+-- once per table it creates; re-granting every table each time made a sync of n tables O(n^2)).
+CREATE FUNCTION berqenas._grant_synced_reads(db_id bigint, only_table oid DEFAULT NULL) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     readers text;
-    s record;
-    t record;
+    o record;
 BEGIN
     SELECT string_agg(quote_ident(x.r), ', ') INTO readers FROM (
         SELECT 'berqenas_admin'::text AS r
@@ -91,15 +108,8 @@ BEGIN
           JOIN berqenas.remote_database_registry reg ON reg.tenant_id = tr.tenant_id
           JOIN pg_catalog.pg_roles pr ON pr.rolname = tr.role_name
          WHERE reg.id = db_id) x;
-    FOR s IN SELECT ss.schema_name FROM berqenas.sync_schemas ss
-              JOIN pg_catalog.pg_namespace n ON n.oid = ss.schema_oid AND n.nspname = ss.schema_name
-             WHERE ss.remote_database_id = db_id AND ss.created_by_berqenas LOOP
-        EXECUTE format('GRANT USAGE ON SCHEMA %I TO %s', s.schema_name, readers);
-    END LOOP;
-    FOR t IN SELECT st.local_table_oid::regclass AS rel FROM berqenas.sync_tables st
-              JOIN pg_catalog.pg_class c ON c.oid = st.local_table_oid
-             WHERE st.remote_database_id = db_id LOOP
-        EXECUTE format('GRANT SELECT ON %s TO %s', t.rel, readers);
+    FOR o IN SELECT * FROM berqenas._synced_read_objects(ARRAY[db_id], only_table) LOOP
+        EXECUTE format('GRANT %s ON %s TO %s', o.privilege, o.object, readers);
     END LOOP;
 END
 $$;
@@ -136,8 +146,7 @@ CREATE FUNCTION berqenas.revoke_tenant(role regrole, tenant text) RETURNS boolea
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     found_tenant bigint;
-    s record;
-    t record;
+    o record;
 BEGIN
     PERFORM berqenas._require_admin('revoke a tenant');
     SELECT tt.id INTO found_tenant FROM berqenas.tenants tt WHERE tt.name = tenant;
@@ -145,17 +154,9 @@ BEGIN
     IF NOT FOUND THEN
         RETURN false;
     END IF;
-    FOR s IN SELECT ss.schema_name FROM berqenas.sync_schemas ss
-              JOIN berqenas.remote_database_registry r ON r.id = ss.remote_database_id
-              JOIN pg_catalog.pg_namespace n ON n.oid = ss.schema_oid
-             WHERE r.tenant_id = found_tenant AND ss.created_by_berqenas LOOP
-        EXECUTE format('REVOKE USAGE ON SCHEMA %I FROM %s', s.schema_name, role);
-    END LOOP;
-    FOR t IN SELECT st.local_table_oid::regclass AS rel FROM berqenas.sync_tables st
-              JOIN berqenas.remote_database_registry r ON r.id = st.remote_database_id
-              JOIN pg_catalog.pg_class c ON c.oid = st.local_table_oid
-             WHERE r.tenant_id = found_tenant LOOP
-        EXECUTE format('REVOKE SELECT ON %s FROM %s', t.rel, role);
+    FOR o IN SELECT * FROM berqenas._synced_read_objects(
+                 ARRAY(SELECT r.id FROM berqenas.remote_database_registry r WHERE r.tenant_id = found_tenant)) LOOP
+        EXECUTE format('REVOKE %s ON %s FROM %s', o.privilege, o.object, role);
     END LOOP;
     IF NOT EXISTS (SELECT 1 FROM berqenas.tenant_roles tr WHERE tr.role_name = role::text) THEN
         EXECUTE format('REVOKE berqenas_tenant FROM %s', role);

@@ -328,8 +328,11 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
     const std::optional<std::string> old_watermark = table_row.rows[0][1];
 
     const Oid target_oid = Oid(std::stoul(*spi.scalar("SELECT $1::regclass::oid", {target})));
-    // Readers of a new table (now recorded as Berqenas's): berqenas_admin and the tenant's roles.
-    if (plan.create) spi.execute("SELECT berqenas._grant_synced_reads($1::bigint)", {std::to_string(cfg.remote_database_id)});
+    // Readers of a new table (now recorded as Berqenas's): berqenas_admin and the tenant's roles,
+    // on this table only (the schema's readers were granted when it was claimed).
+    if (plan.create)
+        spi.execute("SELECT berqenas._grant_synced_reads($1::bigint, $2::oid)",
+                    {std::to_string(cfg.remote_database_id), std::to_string(target_oid)});
     // A new column is filled in every row only by a full copy.
     const bool full = ctx.options.full || cfg.mode == "full" || plan.create || !plan.added_columns.empty() ||
                       ts_column.empty() || !old_watermark || rt.primary_key.empty();
