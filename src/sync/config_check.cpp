@@ -7,6 +7,7 @@
 #include "pg/spi.hpp"
 #include "remote/identifier.hpp"
 #include "remote/remote_connection.hpp"
+#include "sync/engine/configured_tables.hpp"
 #include "sync/sync_runner.hpp"
 
 namespace berqenas::sync {
@@ -40,13 +41,7 @@ std::string check_sync_columns(long long remote_database_id, const std::optional
         out.add("unchecked", e.what());
         return out.str();
     }
-    std::vector<std::string> names;
-    if (tables) {
-        names = *tables;
-    } else {
-        for (auto& t : conn->list_tables(cfg->remote_schema))
-            if (t.rfind("berqenas_cdc_", 0) != 0) names.push_back(t);
-    }
+    const std::vector<std::string> names = configured_tables(tables, cfg->remote_schema, *conn);
     std::vector<std::string> checked, without_column, without_key, missing;
     for (const auto& name : names) {
         remote::RemoteTable rt;

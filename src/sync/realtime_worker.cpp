@@ -24,6 +24,7 @@
 #include "pg/spi.hpp"
 #include "remote/remote_connection.hpp"
 #include "sync/engine/capture_ddl.hpp"
+#include "sync/engine/configured_tables.hpp"
 #include "sync/engine/journal_key.hpp"
 #include "sync/engine/schema_plan.hpp"
 #include "sync/engine/sync_id.hpp"
@@ -92,14 +93,6 @@ std::vector<CapturedTable> captured_tables(pg::SpiSession& spi, long long db_id)
     return out;
 }
 
-std::vector<std::string> configured_tables(pg::SpiSession& spi, const SyncConfig& cfg, remote::RemoteConnection& conn) {
-    if (cfg.tables) return *cfg.tables;
-    std::vector<std::string> out;
-    for (auto& t : conn.list_tables(cfg.remote_schema))
-        if (t.rfind("berqenas_cdc_", 0) != 0) out.push_back(t);
-    return out;
-}
-
 }  // namespace
 
 std::string install_capture(long long db_id, bool install) {
@@ -112,7 +105,7 @@ std::string install_capture(long long db_id, bool install) {
     if (install) {
         // Every table is checked (key, existence) before anything is installed on the remote.
         std::vector<std::pair<remote::RemoteTable, CaptureObjects>> plans;
-        for (const auto& table : configured_tables(spi, cfg, *conn)) {
+        for (const auto& table : configured_tables(cfg.tables, cfg.remote_schema, *conn)) {
             remote::RemoteTable rt = conn->describe_table(cfg.remote_schema, table);
             plans.emplace_back(rt, capture_objects(conn->kind(), rt));
         }

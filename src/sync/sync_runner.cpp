@@ -19,6 +19,7 @@
 #include "sync/incremental_apply.hpp"
 #include "sync/job_watch.hpp"
 #include "sync/engine/capture_ddl.hpp"
+#include "sync/engine/configured_tables.hpp"
 #include "sync/engine/journal_key.hpp"
 #include "sync/engine/remote_queries.hpp"
 #include "sync/engine/schema_plan.hpp"
@@ -626,20 +627,8 @@ std::string run_sync(long long remote_database_id, const RunOptions& options) {
                 conn->execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             }
             // Which tables: the configured ones (or all of the remote schema), narrowed by the call.
-            std::vector<std::string> available;
-            if (cfg.tables) {
-                available = *cfg.tables;
-                // MSSQL resolves names in any case: a configured "customer" is the remote's Customer,
-                // and its declared spelling names the local table and the results.
-                if (conn->kind() == remote::DatabaseKind::mssql) {
-                    const std::vector<std::string> remote_tables = conn->list_tables(cfg.remote_schema);
-                    for (auto& t : available)
-                        if (auto i = remote::find_identifier(conn->kind(), remote_tables, t)) t = remote_tables[*i];
-                }
-            } else {
-                for (auto& t : conn->list_tables(cfg.remote_schema))
-                    if (t.rfind("berqenas_cdc_", 0) != 0) available.push_back(t);
-            }
+            std::vector<std::string> available = configured_tables(cfg.tables, cfg.remote_schema, *conn.get());
+            if (cfg.tables) resolve_declared_names(available, cfg.remote_schema, *conn.get());
             if (options.tables) {
                 for (const auto& t : *options.tables) {
                     const std::optional<size_t> i = remote::find_identifier(conn->kind(), available, t);

@@ -15,6 +15,7 @@
 #include "pg/values.hpp"
 #include "remote/identifier.hpp"
 #include "remote/remote_connection.hpp"
+#include "sync/engine/configured_tables.hpp"
 #include "sync/engine/remote_queries.hpp"
 #include "sync/engine/schema_plan.hpp"
 #include "sync/sync_runner.hpp"
@@ -332,14 +333,7 @@ Datum sync_verify(FunctionCallInfo fcinfo) {
     // A configured table that no sync copied yet cannot match: it is reported, not left out.
     std::vector<std::string> never_synced;
     if (!wanted) {
-        std::vector<std::string> configured;
-        if (cfg->tables) {
-            configured = *cfg->tables;
-        } else {
-            for (auto& t : conn->list_tables(cfg->remote_schema))
-                if (t.rfind("berqenas_cdc_", 0) != 0) configured.push_back(t);
-        }
-        for (const auto& t : configured) {
+        for (const auto& t : configured_tables(cfg->tables, cfg->remote_schema, *conn)) {
             bool synced = false;
             for (const auto& s : shapes) synced = synced || remote::same_identifier(conn->kind(), s.remote_table, t);
             if (!synced) never_synced.push_back(t);
