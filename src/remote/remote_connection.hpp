@@ -97,6 +97,11 @@ public:
     virtual void commit() = 0;
     virtual void rollback() = 0;
     virtual bool in_transaction() const = 0;
+    // Opens a transaction in which every following read sees the same snapshot of the remote, so
+    // tables read one after another agree with each other (a sync of several tables), and returns
+    // true; the caller then ends it with commit(). PostgreSQL: REPEATABLE READ, READ ONLY. False,
+    // with nothing opened, where the kind offers no such read (MSSQL: its reads stay as they are).
+    virtual bool begin_consistent_read() = 0;
 
     // Change notifications (realtime sync): listen() subscribes to channel (a plain lower-case
     // identifier of ours) and says whether this kind has notifications at all (PostgreSQL LISTEN;

@@ -6,8 +6,6 @@
 #include <map>
 
 #include "pg/spi.hpp"
-#include "remote/identifier.hpp"
-#include "remote/sql_dialect.hpp"
 #include "sync/engine/journal_key.hpp"
 #include "sync/engine/schema_plan.hpp"
 #include "sync/row_difference.hpp"
@@ -25,7 +23,7 @@ extern "C" {
 namespace berqenas::sync {
 
 IncrementalApplier::IncrementalApplier(Oid target, const std::string& target_name, const std::vector<std::string>& columns,
-                                       const std::vector<std::string>& key, bool has_soft_delete, long long job_id,
+                                       const std::vector<std::string>& key, const std::string& soft_delete, long long job_id,
                                        long long table_id, bool journal)
     : target_name_(target_name), job_id_(job_id), table_id_(table_id), journal_(journal) {
     std::map<std::string, std::pair<int, Oid>> attributes;
@@ -99,17 +97,19 @@ IncrementalApplier::IncrementalApplier(Oid target, const std::string& target_nam
         for (const auto& [name, attribute] : attributes) {
             (void)attribute;
             if (pairs % 50 == 0) old_json += std::string(pairs ? ") || " : "") + "jsonb_build_object(";
-            old_json += (pairs % 50 ? ", " : "") + remote::quote_literal(remote::DatabaseKind::postgresql, name) +
+            const char* attname = name.c_str();
+            old_json += std::string(pairs % 50 ? ", " : "") + pg::pg_call([&] { return quote_literal_cstr(attname); }) +
                         "::text, o." + quote_ident(name);
             ++pairs;
         }
         old_json += ")";
     }
     const std::string k0 = "o." + quote_ident(key[0]);
-    // The soft-delete column, as sync_table matched it: is_deleted itself, else (an MSSQL remote,
-    // whose names ignore case) the one spelled differently, such as IS_DELETED.
-    const std::optional<size_t> soft_index =
-        has_soft_delete ? remote::find_identifier(remote::DatabaseKind::mssql, columns, "is_deleted") : std::nullopt;
+    // The soft-delete column, as sync_table matched it (is_deleted, or IS_DELETED on a remote whose
+    // names ignore case): its position among the columns.
+    std::optional<size_t> soft_index;
+    for (size_t i = 0; i < columns.size() && !soft_delete.empty(); ++i)
+        if (columns[i] == soft_delete) soft_index = i;
     const std::string soft = soft_index ? "(n._c" + std::to_string(*soft_index + 1) + " IS TRUE AND o." +
                                               quote_ident(columns[*soft_index]) + " IS NOT TRUE)"
                                         : "false";

@@ -22,11 +22,12 @@ struct ApplyCounts {
 
 class IncrementalApplier {
 public:
-    // columns: every column of the target (the stream's columns); key: the primary key columns.
+    // columns: every column of the target (the stream's columns); key: the primary key columns;
+    // soft_delete: the boolean column that marks a row deleted, one of columns ("": none).
     // Needs an SPI connection for as long as it applies.
     IncrementalApplier(Oid target, const std::string& target_name, const std::vector<std::string>& columns,
-                       const std::vector<std::string>& key, bool has_soft_delete, long long job_id, long long table_id,
-                       bool journal);
+                       const std::vector<std::string>& key, const std::string& soft_delete, long long job_id,
+                       long long table_id, bool journal);
     // slots: virtual tuples shaped like the target (values by attribute number).
     void apply(TupleTableSlot* const* slots, int count);
     const ApplyCounts& counts() const { return counts_; }

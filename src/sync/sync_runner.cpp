@@ -343,7 +343,6 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
     const std::optional<size_t> soft_index = remote::find_identifier(kind, column_names, "is_deleted");
     const std::string soft_delete =
         soft_index && types[column_names[*soft_index]].oid == BOOLOID ? column_names[*soft_index] : std::string();
-    const bool has_soft_delete = !soft_delete.empty();
 
     RemoteSelect select;
     long long expected = -1;
@@ -393,7 +392,7 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
         });
         load_name = *spi.scalar("SELECT $1::oid::regclass::text", {std::to_string(load_oid)});
     } else {
-        applier.emplace(target_oid, target, column_names, rt.primary_key, has_soft_delete, ctx.job_id, table_id,
+        applier.emplace(target_oid, target, column_names, rt.primary_key, soft_delete, ctx.job_id, table_id,
                         SyncSettings::journal);
     }
 
@@ -621,11 +620,9 @@ std::string run_sync(long long remote_database_id, const RunOptions& options) {
                                 "a full sync copies the whole database; nothing was copied",
                                 "raise berqenas.max_database_size or sync fewer tables");
             }
-            // Every table from one remote snapshot (PostgreSQL), so they agree with each other.
-            if (conn->kind() == remote::DatabaseKind::postgresql) {
-                conn->begin();
-                conn->execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-            }
+            // Every table from one remote snapshot, where the remote has one, so they agree with
+            // each other; that read transaction ends once the tables are swapped in.
+            const bool consistent_read = conn->begin_consistent_read();
             // Which tables: the configured ones (or all of the remote schema), narrowed by the call.
             std::vector<std::string> available = configured_tables(cfg.tables, cfg.remote_schema, *conn.get());
             if (cfg.tables) resolve_declared_names(available, cfg.remote_schema, *conn.get());
@@ -677,7 +674,7 @@ std::string run_sync(long long remote_database_id, const RunOptions& options) {
                     AtEOXact_GUC(true, guc_level);
                 });
             }
-            if (conn->kind() == remote::DatabaseKind::postgresql) conn->commit();
+            if (consistent_read) conn->commit();
             ctx.conn = nullptr;
             // The realtime worker keeps its own connection; a second one would sit idle for its lifetime.
             if (!options.in_worker) conn.keep();

@@ -5,7 +5,9 @@
 #include "common/error.hpp"
 #include "sync/engine/capture_ddl.hpp"
 #include "sync/engine/cron_schedule.hpp"
+#include "sync/engine/configured_tables.hpp"
 #include "sync/engine/journal_key.hpp"
+#include "sync/engine/local_literal.hpp"
 #include "sync/engine/remote_queries.hpp"
 #include "sync/engine/schema_plan.hpp"
 #include "sync/engine/sync_id.hpp"
@@ -182,4 +184,22 @@ TEST(JournalKey, NamesEachKeyColumnWithItsValueAsText) {
     EXPECT_EQ(journal_key_sql({"it's"}, {"o.\"it's\""}), "jsonb_build_object('it''s'::text, o.\"it's\"::text)");
     EXPECT_EQ(sqlstate_of([] { journal_key_sql({"a", "b"}, {"x"}); }), "XX000");
     EXPECT_EQ(sqlstate_of([] { journal_key_sql({}, {}); }), "XX000");
+    // A backslash makes it an E'' literal, so standard_conforming_strings cannot change its meaning.
+    EXPECT_EQ(journal_key_sql({"a\\b"}, {"x"}), "jsonb_build_object(E'a\\\\b'::text, x::text)");
+}
+
+TEST(LocalLiteral, QuotesAsQuoteLiteralCstrDoes) {
+    EXPECT_EQ(local_literal(""), "''");
+    EXPECT_EQ(local_literal("plain"), "'plain'");
+    EXPECT_EQ(local_literal("it's"), "'it''s'");
+    EXPECT_EQ(local_literal("a\\b"), "E'a\\\\b'");
+    EXPECT_EQ(local_literal("'\\'"), "E'''\\\\'''");
+}
+
+TEST(ConfiguredTables, CaptureTablesAreNeverSynced) {
+    EXPECT_TRUE(is_capture_table("berqenas_cdc_orders"));
+    EXPECT_TRUE(is_capture_table(capture_table_name("orders")));
+    EXPECT_TRUE(is_capture_table(capture_table_name(std::string(80, 'x'))));
+    EXPECT_FALSE(is_capture_table("orders"));
+    EXPECT_FALSE(is_capture_table("my_berqenas_cdc_orders"));
 }

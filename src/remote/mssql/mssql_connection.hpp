@@ -43,6 +43,8 @@ public:
     void commit() override;
     void rollback() override;
     bool in_transaction() const override { return in_transaction_; }
+    // A snapshot read would need SNAPSHOT isolation enabled on the database: not assumed.
+    bool begin_consistent_read() override { return false; }
     bool casts_nvarchar_to_utf16() override;
     // No notifications over TDS: realtime sync polls the change tables.
     bool listen(const std::string&) override { return false; }

@@ -537,6 +537,12 @@ void PgConnection::commit() {
     exec("COMMIT");
 }
 
+bool PgConnection::begin_consistent_read() {
+    begin();
+    exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    return true;
+}
+
 void PgConnection::rollback() {
     if (!in_transaction_) return;
     in_transaction_ = false;

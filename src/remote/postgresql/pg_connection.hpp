@@ -40,6 +40,7 @@ public:
     void commit() override;
     void rollback() override;
     bool in_transaction() const override { return in_transaction_; }
+    bool begin_consistent_read() override;
     bool listen(const std::string& channel) override;
     int notification_socket() const override;
     int consume_notifications() override;

@@ -1,7 +1,9 @@
+// journal_key_sql: the journal's row key as a jsonb_build_object expression over key columns,
+// written the same way by every writer of the journal (see journal_key.hpp).
 #include "sync/engine/journal_key.hpp"
 
 #include "common/error.hpp"
-#include "remote/sql_dialect.hpp"
+#include "sync/engine/local_literal.hpp"
 
 namespace berqenas::sync {
 
@@ -10,8 +12,7 @@ std::string journal_key_sql(const std::vector<std::string>& key_columns, const s
         throw Error(sqlstate::internal_error, "a journal key needs one value per key column");
     std::string out = "jsonb_build_object(";
     for (size_t i = 0; i < key_columns.size(); ++i)
-        out += (i ? ", " : "") + remote::quote_literal(remote::DatabaseKind::postgresql, key_columns[i]) + "::text, " +
-               values[i] + "::text";
+        out += (i ? ", " : "") + local_literal(key_columns[i]) + "::text, " + values[i] + "::text";
     return out + ")";
 }
 
