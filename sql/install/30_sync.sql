@@ -247,12 +247,26 @@ CREATE FUNCTION berqenas._sync_progress(
     OUT table_name text, OUT tables_done integer, OUT tables_total integer,
     OUT rows_done bigint, OUT rows_expected bigint, OUT started_at timestamptz)
     RETURNS SETOF record LANGUAGE c VOLATILE AS 'MODULE_PATHNAME', 'berqenas_sync_progress';
+-- The classes (first keys) of Berqenas's advisory locks, by name. The C++ side uses the same numbers
+-- (src/sync/engine/advisory_locks.hpp, which says what each one guards); a unit test checks that
+-- both agree, so a number is changed in both places or in neither.
+CREATE FUNCTION berqenas._lock_class(name text) RETURNS integer
+    LANGUAGE sql IMMUTABLE STRICT SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE name
+        WHEN 'database' THEN 20260
+        WHEN 'sync_id' THEN 20261
+        WHEN 'apply' THEN 20262
+        WHEN 'tenant_slots' THEN 20300
+        WHEN 'worker' THEN 20400
+    END
+$$;
+
 -- Job bookkeeping. A sync writes its own job row inside its transaction (cheap, and atomic with
 -- the data); only a failure is written by a helper background worker, so that it stays recorded
 -- even when the caller's transaction aborts.
 --
 -- A free sync id for a new job: sync ids are unique, and an id whose row is not committed yet is
--- held by a transaction-level advisory lock (20261, hashtext(id)), so a concurrent sync skips it
+-- held by a transaction-level advisory lock (_lock_class('sync_id'), hashtext(id)), so a concurrent sync skips it
 -- instead of waiting on the unique index for the other sync to end.
 CREATE FUNCTION berqenas._sync_job_claim(base_id text) RETURNS text
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -261,7 +275,7 @@ DECLARE
     n integer := 1;
 BEGIN
     LOOP
-        IF pg_try_advisory_xact_lock(20261, hashtext(candidate))
+        IF pg_try_advisory_xact_lock(berqenas._lock_class('sync_id'), hashtext(candidate))
            AND NOT EXISTS (SELECT 1 FROM berqenas.sync_jobs j WHERE j.sync_id = candidate) THEN
             RETURN candidate;
         END IF;
@@ -747,9 +761,9 @@ BEGIN
     PERFORM berqenas._require_access(job.remote_database_id,
                                      (SELECT r.name FROM berqenas.remote_database_registry r WHERE r.id = job.remote_database_id));
     -- Journals and rows hold still while we read and restore them: the realtime worker's round in
-    -- flight finishes and its next one waits (it takes 20262 shared), and so does a running sync.
-    PERFORM pg_advisory_xact_lock(20262, job.remote_database_id::int);
-    PERFORM pg_advisory_xact_lock(20260, job.remote_database_id::int);
+    -- flight finishes and its next one waits (it takes 'apply' shared), and so does a running sync.
+    PERFORM pg_advisory_xact_lock(berqenas._lock_class('apply'), job.remote_database_id::int);
+    PERFORM pg_advisory_xact_lock(berqenas._lock_class('database'), job.remote_database_id::int);
     SELECT * INTO job FROM berqenas.sync_jobs s WHERE s.id = job.id FOR UPDATE;
     IF job.status IN ('failed', 'cancelled') THEN
         RAISE EXCEPTION 'sync "%" is %, only a succeeded sync can be rolled back', sync_id, job.status
