@@ -1,6 +1,7 @@
 // SpiSession: SPI_connect/SPI_finish as RAII and text-typed queries (see spi.hpp).
 #include "pg/spi.hpp"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 #include <vector>
@@ -8,7 +9,9 @@
 extern "C" {
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "fmgr.h"
 #include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
 }
 
 namespace berqenas::pg {
@@ -24,6 +27,49 @@ std::string text_array_literal(const std::vector<std::string>& elements) {
         out += '"';
     }
     return out + "}";
+}
+
+std::vector<std::string> parse_text_array(const std::string& literal) {
+    std::vector<std::string> out;
+    if (literal.size() < 2 || literal.front() != '{' || literal.back() != '}')
+        throw Error(sqlstate::internal_error, "not a one-dimensional array: " + literal);
+    size_t i = 1;
+    const size_t end = literal.size() - 1;
+    while (i < end) {
+        std::string element;
+        if (literal[i] == '"') {
+            for (++i; i < end && literal[i] != '"'; ++i) {
+                if (literal[i] == '\\' && i + 1 < end) ++i;
+                element += literal[i];
+            }
+            ++i;   // the closing quote
+        } else {
+            const size_t comma = std::min(literal.find(',', i), end);
+            element = literal.substr(i, comma - i);
+            if (element == "NULL") throw Error(sqlstate::internal_error, "unexpected NULL element in " + literal);
+            i = comma;
+        }
+        out.push_back(std::move(element));
+        if (i < end && literal[i] == ',') ++i;
+    }
+    return out;
+}
+
+TypedParam int8_param(long long value) { return {INT8OID, Int64GetDatum(value), false}; }
+TypedParam int4_param(int value) { return {INT4OID, Int32GetDatum(value), false}; }
+TypedParam bool_param(bool value) { return {BOOLOID, BoolGetDatum(value), false}; }
+TypedParam float8_param(double value) { return {FLOAT8OID, Float8GetDatum(value), false}; }
+TypedParam null_param(Oid type) { return {type, 0, true}; }
+
+TypedParam text_param(const std::string& value) {
+    Datum d = pg_call([&] { return PointerGetDatum(cstring_to_text_with_len(value.data(), int(value.size()))); });
+    return {TEXTOID, d, false};
+}
+
+TypedParam jsonb_param(const std::string& json) {
+    const char* text = json.c_str();
+    Datum d = pg_call([&] { return DirectFunctionCall1(jsonb_in, CStringGetDatum(text)); });
+    return {JSONBOID, d, false};
 }
 
 namespace {
@@ -129,6 +175,42 @@ SpiResult SpiSession::execute_cached(const std::string& sql, const std::vector<S
     TextParams p = text_params(params);
     SPIPlanPtr plan = kept_plan(sql, p.types);
     int rc = pg_call([&] { return SPI_execute_plan(plan, p.values.data(), p.nulls.data(), false, 0); });
+    return collect_result(rc, sql);
+}
+
+namespace {
+
+struct DatumParams {
+    std::vector<Oid> types;
+    std::vector<Datum> values;
+    std::vector<char> nulls;
+};
+
+DatumParams datum_params(const std::vector<TypedParam>& params) {
+    DatumParams p;
+    for (const auto& param : params) {
+        p.types.push_back(param.type);
+        p.values.push_back(param.value);
+        p.nulls.push_back(param.null ? 'n' : ' ');
+    }
+    return p;
+}
+
+}  // namespace
+
+SpiResult SpiSession::execute_cached(const std::string& sql, const std::vector<TypedParam>& params) {
+    DatumParams p = datum_params(params);
+    SPIPlanPtr plan = kept_plan(sql, p.types);
+    int rc = pg_call([&] { return SPI_execute_plan(plan, p.values.data(), p.nulls.data(), false, 0); });
+    return collect_result(rc, sql);
+}
+
+SpiResult SpiSession::execute(const std::string& sql, const std::vector<TypedParam>& params) {
+    DatumParams p = datum_params(params);
+    const int nargs = int(params.size());
+    int rc = pg_call([&] {
+        return SPI_execute_with_args(sql.c_str(), nargs, p.types.data(), p.values.data(), p.nulls.data(), false, 0);
+    });
     return collect_result(rc, sql);
 }
 

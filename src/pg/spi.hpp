@@ -1,5 +1,5 @@
-// SPI from C++: a connection that finishes itself, and queries whose parameters and results are
-// text, so catalog code never touches Datums. Every SPI call runs inside pg_call.
+// SPI from C++: a connection that finishes itself, and queries whose results are text and whose
+// parameters are text or typed values (TypedParam). Every SPI call runs inside pg_call.
 #pragma once
 
 #include <optional>
@@ -30,6 +30,25 @@ SPIPlanPtr kept_plan(const std::string& sql, const std::vector<Oid>& types, bool
 
 // A text[] parameter in PostgreSQL's array literal form ({"a","b"}), quoting every element.
 std::string text_array_literal(const std::vector<std::string>& elements);
+// The elements of a one-dimensional text[] as its output function writes it ({a,"b c",NULL});
+// a NULL element is an internal error (XX000).
+std::vector<std::string> parse_text_array(const std::string& literal);
+
+// A parameter passed as a Datum of its own type, so ids, counts and times cross SPI without a
+// text round trip (std::to_string, $1::bigint, std::stoll). Text values are copied into the
+// current memory context when made.
+struct TypedParam {
+    Oid type = InvalidOid;
+    Datum value = 0;
+    bool null = true;
+};
+TypedParam int8_param(long long value);
+TypedParam int4_param(int value);
+TypedParam bool_param(bool value);
+TypedParam float8_param(double value);
+TypedParam text_param(const std::string& value);
+TypedParam jsonb_param(const std::string& json);
+TypedParam null_param(Oid type);
 
 class SpiSession {
 public:
@@ -45,6 +64,10 @@ public:
     // Like execute(), for a statement run again and again (a realtime round's bookkeeping): planned
     // once per process (SPI_keepplan, keyed by the SQL text) instead of on every call.
     SpiResult execute_cached(const std::string& sql, const std::vector<SqlValue>& params = {});
+    // The same with typed parameters ($1 is of params[0].type, no cast needed in the SQL).
+    SpiResult execute_cached(const std::string& sql, const std::vector<TypedParam>& params);
+    // A statement run once (its text varies, e.g. with a table name), with typed parameters.
+    SpiResult execute(const std::string& sql, const std::vector<TypedParam>& params);
 
 private:
     bool connected_ = false;
