@@ -2,7 +2,7 @@
 // table has, so a column that exists nowhere is refused instead of silently syncing in full.
 #include "sync/config_check.hpp"
 
-#include "catalog/remote_database.hpp"
+#include "catalog/sync_catalog.hpp"
 #include "common/json_writer.hpp"
 #include "pg/spi.hpp"
 #include "remote/identifier.hpp"
@@ -24,12 +24,13 @@ std::string json_array(const std::vector<std::string>& items) {
 
 std::string check_sync_columns(long long remote_database_id, const std::optional<std::vector<std::string>>& tables,
                                const std::string& timestamp_column) {
-    std::optional<SyncConfig> cfg;
+    std::optional<catalog::SyncConfig> cfg;
     catalog::RemoteDatabase db;
     {
         pg::SpiSession spi;
-        cfg = load_sync_config(spi, remote_database_id);
-        db = catalog::load_remote_database(spi, remote_database_id);
+        catalog::SyncSource source = catalog::load_sync_source(spi, remote_database_id);
+        cfg = std::move(source.config);
+        db = std::move(source.database);
     }
     std::unique_ptr<remote::RemoteConnection> conn;
     try {

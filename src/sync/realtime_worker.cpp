@@ -15,7 +15,7 @@
 #include <memory>
 #include <optional>
 
-#include "catalog/remote_database.hpp"
+#include "catalog/sync_catalog.hpp"
 #include "common/json_writer.hpp"
 #include "pg/background_worker.hpp"
 #include "pg/guard.hpp"
@@ -23,6 +23,7 @@
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
 #include "remote/remote_connection.hpp"
+#include "sync/engine/advisory_locks.hpp"
 #include "sync/engine/capture_ddl.hpp"
 #include "sync/engine/configured_tables.hpp"
 #include "sync/engine/journal_key.hpp"
@@ -58,12 +59,12 @@ PGDLLEXPORT void berqenas_realtime_launcher_main(Datum arg);
 
 namespace berqenas::sync {
 
+using catalog::CapturedTable;
+using catalog::SyncConfig;
+using catalog::SyncMode;
+
 namespace {
 
-constexpr int lock_class_worker = 20400;   // pg_advisory_lock(20400, remote database id), held by the worker
-// pg_advisory_xact_lock_shared(20262, remote database id): held by each round that applies changes;
-// rollback() takes it exclusively, so it waits for the round in flight and the next round waits for it.
-constexpr int lock_class_apply = 20262;
 constexpr long long prune_chunk_rows = 5000;   // journal rows pruned per transaction, between rounds
 
 struct WorkerArgs {
@@ -74,32 +75,13 @@ struct WorkerArgs {
 
 std::string to_s(long long v) { return std::to_string(v); }
 
-// The capture-enabled tables of one remote database, as recorded in berqenas.sync_tables.
-struct CapturedTable {
-    long long id = 0;
-    std::string remote_table;
-    std::string local_schema;
-    std::string local_table;
-    bool copied = false;
-};
-
-std::vector<CapturedTable> captured_tables(pg::SpiSession& spi, long long db_id) {
-    std::vector<CapturedTable> out;
-    for (auto& r : spi.execute("SELECT id, remote_table, local_schema, local_table, last_synced_at IS NOT NULL "
-                               "FROM berqenas.sync_tables WHERE remote_database_id = $1::bigint AND capture_table IS NOT NULL "
-                               "ORDER BY id",
-                               {to_s(db_id)}).rows)
-        out.push_back({std::stoll(*r[0]), *r[1], *r[2], *r[3], *r[4] == "t"});
-    return out;
-}
-
 }  // namespace
 
 std::string install_capture(long long db_id, bool install) {
     pg::SpiSession spi;
-    SyncConfig cfg = load_sync_config(spi, db_id);
-    catalog::RemoteDatabase db = catalog::load_remote_database(spi, db_id);
-    auto conn = remote::connect(db.connection);
+    catalog::SyncSource source = catalog::load_sync_source(spi, db_id);
+    const SyncConfig& cfg = source.config;
+    auto conn = remote::connect(source.database.connection);
     std::string out = "[";
     bool first = true;
     if (install) {
@@ -112,46 +94,40 @@ std::string install_capture(long long db_id, bool install) {
         for (const auto& [rt, objects] : plans) {
             const std::string& table = rt.name;
             for (const auto& statement : objects.install) conn->execute(statement);
-            const std::string key_array = pg::text_array_literal(rt.primary_key);
-            spi.execute("INSERT INTO berqenas.sync_tables AS t (remote_database_id, remote_schema, remote_table, local_schema, "
-                        "local_table, primary_key, capture_table, capture_trigger) VALUES ($1::bigint, $2, $3, $4, $3, $5::text[], $6, $7) "
-                        "ON CONFLICT (remote_database_id, remote_schema, remote_table) DO UPDATE SET capture_table = EXCLUDED.capture_table, "
-                        "capture_trigger = EXCLUDED.capture_trigger",
-                        {to_s(db_id), cfg.remote_schema, table, cfg.target_schema, key_array, objects.change_table, objects.trigger});
+            catalog::record_capture(spi, db_id, cfg.remote_schema, table, cfg.target_schema, rt.primary_key,
+                                    objects.change_table, objects.trigger);
             JsonObject o;
             o.add("table", table).add("change_table", objects.change_table).add("trigger", objects.trigger);
             out += (first ? "" : ",") + o.str();
             first = false;
         }
     } else {
-        for (auto& r : spi.execute("SELECT remote_table, capture_table FROM berqenas.sync_tables "
-                                   "WHERE remote_database_id = $1::bigint AND capture_table IS NOT NULL ORDER BY id",
-                                   {to_s(db_id)}).rows) {
+        for (const auto& [remote_table, change_table] : catalog::capture_objects_of(spi, db_id)) {
             remote::RemoteTable rt;
             rt.schema = cfg.remote_schema;
-            rt.name = *r[0];
+            rt.name = remote_table;
             rt.primary_key = {"_"};   // only names matter for removal
             rt.columns.push_back({});
             rt.columns[0].name = "_";
             CaptureObjects objects = capture_objects(conn->kind(), rt);
             for (const auto& statement : objects.remove) conn->execute(statement);
             JsonObject o;
-            o.add("table", *r[0]).add("removed", *r[1]);
+            o.add("table", remote_table).add("removed", change_table);
             out += (first ? "" : ",") + o.str();
             first = false;
         }
-        spi.execute("UPDATE berqenas.sync_tables SET capture_table = NULL, capture_trigger = NULL "
-                    "WHERE remote_database_id = $1::bigint", {to_s(db_id)});
+        catalog::forget_capture(spi, db_id);
     }
     return out + "]";
 }
 
 bool start_realtime_worker(long long db_id) {
     pg::SpiSession spi;
-    if (spi.scalar("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND granted "
-                   "AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()) "
-                   "AND classid = $1::int::oid AND objid = $2::bigint::oid AND objsubid = 2)",
-                   {std::to_string(lock_class_worker), to_s(db_id)}) == std::optional<std::string>("t"))
+    if (spi.execute("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND granted "
+                    "AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()) "
+                    "AND classid = $1::oid AND objid = $2::oid AND objsubid = 2)",
+                    {pg::int4_param(lock_class::worker), pg::int8_param(db_id)})
+            .rows.at(0).at(0) == std::optional<std::string>("t"))
         return false;
     char name[BGW_MAXLEN];
     snprintf(name, sizeof name, "berqenas realtime %lld", db_id);
@@ -256,7 +232,7 @@ TableApplier& applier_for(Worker& w, pg::SpiSession& spi, const CapturedTable& t
     a.fetch_sql = capture_fetch_sql(w.conn->kind(), a.remote, a.columns, SyncSettings::realtime_batch);
     const std::string target = qualified(t.local_schema, t.local_table);
     // Only the table Berqenas created for this registration (42501 when another took its name).
-    spi.execute("SELECT berqenas._sync_owned_table($1::bigint)", {to_s(t.id)});
+    spi.execute("SELECT berqenas._sync_owned_table($1)", {pg::int8_param(t.id)});
     // Local column types, by name.
     std::map<std::string, Oid> local_types;
     for (auto& r : spi.execute("SELECT attname, atttypid FROM pg_catalog.pg_attribute WHERE attrelid = $1::regclass "
@@ -399,10 +375,7 @@ TableRound apply_table(Worker& w, pg::SpiSession& spi, const CapturedTable& t, c
         ++out.applied;
     }
     stream->close();
-    if (out.applied > 0)
-        spi.execute_cached("UPDATE berqenas.sync_tables SET realtime_applied = realtime_applied + $2::bigint, "
-                           "realtime_applied_at = clock_timestamp() WHERE id = $1::bigint",
-                           {to_s(t.id), to_s(out.applied)});
+    if (out.applied > 0) catalog::count_realtime_applied(spi, t.id, out.applied);
     return out;
 }
 
@@ -429,11 +402,9 @@ void close_run(pg::SpiSession& spi, RealtimeRun& run, const std::string& why) {
         total.updated += c.updated;
         total.deleted += c.deleted;
     }
-    spi.execute_cached("WITH u AS (UPDATE berqenas.sync_jobs SET status = 'succeeded', finished_at = clock_timestamp() "
-                       "WHERE id = $1::bigint AND status = 'running' RETURNING id) "
-                       "INSERT INTO berqenas.sync_job_log (sync_job_id, level, message) SELECT u.id, 'info', $2 FROM u",
-                       {to_s(run.job_id), "realtime run closed (" + why + "): inserted " + to_s(total.inserted) +
-                                              ", updated " + to_s(total.updated) + ", deleted " + to_s(total.deleted)});
+    catalog::close_realtime_run(spi, run.job_id,
+                                "realtime run closed (" + why + "): inserted " + to_s(total.inserted) + ", updated " +
+                                    to_s(total.updated) + ", deleted " + to_s(total.deleted));
     run = RealtimeRun{};
 }
 
@@ -441,12 +412,10 @@ void close_run(pg::SpiSession& spi, RealtimeRun& run, const std::string& why) {
 // history removed) and close one whose window is over.
 void refresh_run(pg::SpiSession& spi, RealtimeRun& run) {
     if (!run.job_id) return;
-    auto r = spi.execute_cached("SELECT status, clock_timestamp() - started_at >= make_interval(secs => $2::float8) "
-                                "FROM berqenas.sync_jobs WHERE id = $1::bigint",
-                                {to_s(run.job_id), std::to_string(SyncSettings::realtime_run_interval_s)});
-    if (r.rows.empty() || r.rows[0][0] != std::optional<std::string>("running")) {
+    const auto state = catalog::realtime_run_state(spi, run.job_id, SyncSettings::realtime_run_interval_s);
+    if (!state || state->status != "running") {
         run = RealtimeRun{};
-    } else if (r.rows[0][1] == std::optional<std::string>("t")) {
+    } else if (state->window_over) {
         close_run(spi, run, "its window of " + std::to_string(SyncSettings::realtime_run_interval_s) + " s ended");
     } else if (run.changes >= SyncSettings::realtime_run_changes) {
         close_run(spi, run, "it reached " + to_s(run.changes) + " changes");
@@ -455,15 +424,10 @@ void refresh_run(pg::SpiSession& spi, RealtimeRun& run) {
 
 void open_run_if_needed(pg::SpiSession& spi, long long db_id, RealtimeRun& run) {
     if (run.job_id) return;
-    auto r = spi.execute_cached(
-        "WITH j AS (INSERT INTO berqenas.sync_jobs (sync_id, remote_database_id, mode, status, started_at) "
-        "VALUES (berqenas._sync_job_claim($1), $2::bigint, 'realtime', 'running', clock_timestamp()) RETURNING id, sync_id), "
-        "l AS (INSERT INTO berqenas.sync_job_log (sync_job_id, level, message) SELECT j.id, 'info', 'realtime run started' FROM j) "
-        "SELECT id, sync_id FROM j",
-        {make_sync_id(std::time(nullptr)), to_s(db_id)});
+    auto [job_id, sync_id] = catalog::open_realtime_run(spi, db_id, make_sync_id(std::time(nullptr)));
     run = RealtimeRun{};
-    run.job_id = std::stoll(*r.rows[0][0]);
-    run.sync_id = *r.rows[0][1];
+    run.job_id = job_id;
+    run.sync_id = sync_id;
 }
 
 // One journal row for one table's changes of one round: entries = [[key, old_row], ...] in the
@@ -511,8 +475,8 @@ void wait_for_changes(Worker& w) {
 }
 
 void hold_apply_lock(pg::SpiSession& spi, long long db_id) {
-    spi.execute_cached("SELECT pg_catalog.pg_advisory_xact_lock_shared($1::int, $2::int)",
-                       {std::to_string(lock_class_apply), to_s(db_id)});
+    spi.execute_cached("SELECT pg_catalog.pg_advisory_xact_lock_shared($1, $2::int)",
+                       {pg::int4_param(lock_class::apply), pg::int8_param(db_id)});
 }
 
 // Journal pruning (berqenas.journal_retention) in small transactions between rounds, so a large
@@ -525,7 +489,7 @@ void prune_journal_if_due(Worker& w) {
         begin_xact();
         {
             pg::SpiSession spi;
-            auto r = spi.execute_cached("SELECT berqenas._sync_journal_prune($1::bigint)", {to_s(prune_chunk_rows)});
+            auto r = spi.execute_cached("SELECT berqenas._sync_journal_prune($1)", {pg::int8_param(prune_chunk_rows)});
             deleted = std::stoll(r.rows.at(0).at(0).value_or("0"));
         }
         commit_xact();
@@ -552,16 +516,16 @@ bool run_round(Worker& w) {
     begin_xact();
     {
         pg::SpiSession spi;
-        SyncConfig cfg = load_sync_config(spi, w.db_id);
+        const SyncConfig cfg = catalog::load_sync_config(spi, w.db_id);
         // configure_sync starts us before its transaction commits: give it a moment.
-        if (cfg.mode != "realtime" && std::chrono::steady_clock::now() - w.started >= std::chrono::seconds(10)) {
+        if (cfg.mode != SyncMode::realtime && std::chrono::steady_clock::now() - w.started >= std::chrono::seconds(10)) {
             stop = true;
             if (run.job_id) {
                 hold_apply_lock(spi, w.db_id);
                 refresh_run(spi, run);
                 close_run(spi, run, "realtime sync was turned off");
             }
-        } else if (cfg.mode == "realtime") {
+        } else if (cfg.mode == SyncMode::realtime) {
             hold_apply_lock(spi, w.db_id);
             refresh_run(spi, run);
             if (!w.conn || !w.conn->is_usable()) {
@@ -571,7 +535,7 @@ bool run_round(Worker& w) {
                 w.conn = remote::connect(db.connection);
                 w.listening = w.conn->listen(capture_channel);
             }
-            auto tables = captured_tables(spi, w.db_id);
+            auto tables = catalog::captured_tables(spi, w.db_id);
             std::vector<std::string> uncopied;
             for (const auto& t : tables)
                 if (!t.copied) uncopied.push_back(t.remote_table);
@@ -584,7 +548,7 @@ bool run_round(Worker& w) {
                 options.in_worker = true;
                 std::string result = run_sync(w.db_id, options);
                 pg::pg_call([&] { elog(LOG, "berqenas realtime: initial copy: %s", result.c_str()); });
-                tables = captured_tables(spi, w.db_id);
+                tables = catalog::captured_tables(spi, w.db_id);
             }
             bool recorded = false;
             for (const auto& t : tables) {
@@ -608,10 +572,7 @@ bool run_round(Worker& w) {
                     remote_of[t.id] = w.tables[t.id].remote;
                 }
             }
-            if (recorded)
-                spi.execute_cached("UPDATE berqenas.sync_jobs SET records_synced = $2::bigint, tables = $3::jsonb "
-                                   "WHERE id = $1::bigint",
-                                   {to_s(run.job_id), to_s(run.changes), run_tables_json(run)});
+            if (recorded) catalog::update_realtime_run(spi, run.job_id, run.changes, run_tables_json(run));
         }
     }
     commit_xact();
@@ -648,16 +609,10 @@ void record_failure(Worker& w, const Error& e) {
                     .add("message", std::string("realtime round failed: ") + e.what() +
                                         (e.detail().empty() ? "" : " (" + e.detail() + ")"));
                 line.add_null("table");
-                auto id = spi.scalar("SELECT berqenas._sync_job_failed($1::bigint, 'realtime', berqenas._sync_job_claim($2), "
-                                     "clock_timestamp(), $3, $4, $5::jsonb)",
-                                     {to_s(w.db_id), make_sync_id(std::time(nullptr)), std::string(e.what()), e.sqlstate(),
-                                      "[" + line.str() + "]"});
-                next.job_id = id && !id->empty() ? std::stoll(*id) : 0;
+                next.job_id = catalog::insert_failed_round(spi, w.db_id, make_sync_id(std::time(nullptr)), e.what(),
+                                                           e.sqlstate(), "[" + line.str() + "]");
             }
-            if (next.job_id)
-                spi.execute("UPDATE berqenas.sync_jobs SET finished_at = clock_timestamp(), "
-                            "tables = jsonb_build_object('_failed_rounds', $2::bigint) WHERE id = $1::bigint",
-                            {to_s(next.job_id), to_s(next.rounds)});
+            if (next.job_id) catalog::update_failed_rounds(spi, next.job_id, next.rounds);
             // The open run's window still ends on time while rounds fail (e.g. the remote is down).
             if (run.job_id) {
                 hold_apply_lock(spi, w.db_id);
@@ -689,16 +644,18 @@ void realtime_main(long long db_id) {
     begin_xact();
     {
         pg::SpiSession spi;
-        if (spi.scalar("SELECT pg_catalog.pg_try_advisory_lock($1::int, $2::int)",
-                       {std::to_string(lock_class_worker), to_s(db_id)}) != std::optional<std::string>("t")) {
+        if (spi.execute("SELECT pg_catalog.pg_try_advisory_lock($1, $2::int)",
+                        {pg::int4_param(lock_class::worker), pg::int8_param(db_id)})
+                .rows.at(0).at(0) != std::optional<std::string>("t")) {
             pg::pg_call([&] { elog(LOG, "berqenas realtime: another worker already serves remote database %lld", db_id); });
             return;   // the SpiSession and transaction end with the process
         }
-        std::string name = *spi.scalar("SELECT name FROM berqenas.remote_database_registry WHERE id = $1::bigint", {to_s(db_id)});
+        std::string name = *spi.execute("SELECT name FROM berqenas.remote_database_registry WHERE id = $1",
+                                        {pg::int8_param(db_id)}).rows.at(0).at(0);
         std::string appname = "berqenas realtime " + name;
         pg::pg_call([&] { pgstat_report_appname(appname.c_str()); });
         // A run left open by this worker's previous life holds only committed rounds: it ends here.
-        spi.execute("SELECT berqenas._sync_close_realtime_runs($1::bigint, 'the realtime worker restarted')", {to_s(db_id)});
+        catalog::close_realtime_runs(spi, db_id, "the realtime worker restarted");
     }
     commit_xact();
     for (;;) {

@@ -9,13 +9,14 @@
 #include <map>
 #include <set>
 
-#include "catalog/remote_database.hpp"
+#include "catalog/sync_catalog.hpp"
 #include "common/json_writer.hpp"
 #include "pg/guard.hpp"
 #include "remote/identifier.hpp"
 #include "remote/remote_connection.hpp"
 #include "sync/autonomous.hpp"
 #include "sync/bulk_loader.hpp"
+#include "sync/engine/advisory_locks.hpp"
 #include "sync/incremental_apply.hpp"
 #include "sync/job_watch.hpp"
 #include "sync/engine/capture_ddl.hpp"
@@ -49,10 +50,10 @@ extern "C" {
 
 namespace berqenas::sync {
 
-namespace {
+using catalog::SyncConfig;
+using catalog::SyncMode;
 
-constexpr int lock_class_database = 20260;   // pg_advisory_xact_lock(20260, remote database id)
-constexpr int lock_class_tenant = 20300;     // pg_advisory_xact_lock(20300 + slot, tenant id)
+namespace {
 
 using Clock = std::chrono::steady_clock;
 
@@ -66,14 +67,6 @@ struct LogLine {
     std::string message;
 };
 
-std::vector<std::string> text_array_rows(pg::SpiSession& spi, const std::string& sql,
-                                         const std::vector<pg::SqlValue>& params) {
-    std::vector<std::string> out;
-    for (auto& row : spi.execute(sql, params).rows)
-        if (row[0]) out.push_back(*row[0]);
-    return out;
-}
-
 void sleep_ms(int ms) {
     pg::pg_call([&] {
         (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, ms, PG_WAIT_EXTENSION);
@@ -83,15 +76,16 @@ void sleep_ms(int ms) {
 }
 
 bool try_lock(pg::SpiSession& spi, int key1, long long key2) {
-    return spi.scalar("SELECT pg_catalog.pg_try_advisory_xact_lock($1::int, $2::int)",
-                      {std::to_string(key1), std::to_string(key2)}) == std::optional<std::string>("t");
+    auto r = spi.execute_cached("SELECT pg_catalog.pg_try_advisory_xact_lock($1, $2::int)",
+                                {pg::int4_param(key1), pg::int8_param(key2)});
+    return r.rows.at(0).at(0) == std::optional<std::string>("t");
 }
 
 // One sync per remote database: wait (berqenas.sync_wait_timeout) or refuse with 55P03.
 void acquire_database_lock(pg::SpiSession& spi, const SyncConfig& cfg) {
     const int timeout = SyncSettings::sync_wait_timeout_s;
     auto deadline = Clock::now() + std::chrono::seconds(timeout < 0 ? 0 : timeout);
-    while (!try_lock(spi, lock_class_database, cfg.remote_database_id)) {
+    while (!try_lock(spi, lock_class::database, cfg.remote_database_id)) {
         if (timeout == 0 || (timeout > 0 && Clock::now() >= deadline))
             throw Error(sqlstate::lock_not_available, "remote database \"" + cfg.name + "\" is already being synced",
                         timeout == 0 ? "another session holds its sync lock"
@@ -109,7 +103,7 @@ void acquire_tenant_slot(pg::SpiSession& spi, const SyncConfig& cfg) {
     auto deadline = Clock::now() + std::chrono::seconds(timeout < 0 ? 0 : timeout);
     for (;;) {
         for (int slot = 0; slot < slots; ++slot)
-            if (try_lock(spi, lock_class_tenant + slot, tenant)) return;
+            if (try_lock(spi, lock_class::tenant_slots + slot, tenant)) return;
         if (timeout == 0 || (timeout > 0 && Clock::now() >= deadline)) {
             std::string who = cfg.tenant_id ? "tenant \"" + cfg.tenant_name + "\"" : "remote databases without a tenant";
             throw Error(sqlstate::configuration_limit_exceeded, who + " already has " + std::to_string(slots) + " sync(s) running",
@@ -218,11 +212,10 @@ void diff_and_journal(pg::SpiSession& spi, Context& ctx, long long table_id, con
         (full ? "FULL JOIN " : "RIGHT JOIN ") + source + " n ON " + key_equal(key, "o", "n") + " WHERE o." + k0 +
         " IS NULL OR n." + k0 + " IS NULL OR " + differs + "), "
         "j AS (INSERT INTO berqenas.sync_journal (sync_job_id, sync_table_id, key, old_row) "
-        "SELECT $1::bigint, $2::bigint, key, old_row FROM d WHERE $3::boolean) "
+        "SELECT $1, $2, key, old_row FROM d WHERE $3) "
         "SELECT count(*) FILTER (WHERE is_ins), count(*) FILTER (WHERE NOT is_ins AND NOT is_del AND NOT is_soft), "
         "count(*) FILTER (WHERE is_del OR (is_soft AND NOT is_ins)) FROM d";
-    auto r = spi.execute(sql, {std::to_string(ctx.job_id), std::to_string(table_id),
-                               SyncSettings::journal ? "true" : "false"});
+    auto r = spi.execute(sql, {pg::int8_param(ctx.job_id), pg::int8_param(table_id), pg::bool_param(SyncSettings::journal)});
     st.inserted = std::stoll(r.rows[0][0].value_or("0"));
     st.updated = std::stoll(r.rows[0][1].value_or("0"));
     st.deleted = std::stoll(r.rows[0][2].value_or("0"));
@@ -231,13 +224,7 @@ void diff_and_journal(pg::SpiSession& spi, Context& ctx, long long table_id, con
 // The rows of a table without a primary key can only be journaled whole.
 void journal_whole_table(pg::SpiSession& spi, Context& ctx, long long table_id, const std::string& target,
                          bool keep_rows) {
-    if (!SyncSettings::journal) return;
-    spi.execute("INSERT INTO berqenas.sync_journal (sync_job_id, sync_table_id, whole_table) VALUES ($1::bigint, $2::bigint, true)",
-                {std::to_string(ctx.job_id), std::to_string(table_id)});
-    if (keep_rows)
-        spi.execute("INSERT INTO berqenas.sync_journal (sync_job_id, sync_table_id, old_row) "
-                    "SELECT $1::bigint, $2::bigint, to_jsonb(o) FROM " + target + " o",
-                    {std::to_string(ctx.job_id), std::to_string(table_id)});
+    if (SyncSettings::journal) catalog::journal_whole_table(spi, ctx.job_id, table_id, target, keep_rows);
 }
 
 long long remote_row_estimate(Context& ctx, const remote::RemoteTable& rt) {
@@ -277,9 +264,10 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
     const std::string target = qualified(local_schema, local_table);
     // Only a table Berqenas created for this registration, in the schema it claimed: anything else
     // of that name is refused (42501) before a row is written.
-    auto existing = spi.scalar("SELECT berqenas._sync_target_table($1::bigint, $2, $3, $4, $5)",
-                               {std::to_string(cfg.remote_database_id), cfg.remote_schema, table_name, local_schema,
-                                local_table});
+    auto existing = spi.execute("SELECT berqenas._sync_target_table($1, $2, $3, $4, $5)",
+                                {pg::int8_param(cfg.remote_database_id), pg::text_param(cfg.remote_schema),
+                                 pg::text_param(table_name), pg::text_param(local_schema), pg::text_param(local_table)})
+                        .rows.at(0).at(0);
     std::optional<std::vector<LocalColumn>> local;
     if (existing) {
         local.emplace();
@@ -290,7 +278,7 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
     }
     // A table without a primary key cannot be matched row by row: it is copied whole every time.
     SchemaPlan plan = plan_schema(table_name, planned, rt.primary_key, local, local_schema, local_table, true);
-    if (rt.primary_key.empty() && cfg.mode != "full")
+    if (rt.primary_key.empty() && cfg.mode != SyncMode::full)
         ctx.log->push_back({"warning", table_name, "remote table \"" + table_name +
                                                        "\" has no primary key: copied in full on every sync"});
     for (const auto& statement : plan.statements) spi.execute(statement);
@@ -308,23 +296,24 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
         bool supported;
         wm_kind = watermark_kind_of(types[ts_name].oid, &supported);
         if (supported) ts_column = ts_name;
-        else if (cfg.mode != "full")
+        else if (cfg.mode != SyncMode::full)
             ctx.log->push_back({"warning", table_name, "column \"" + ts_name + "\" of remote table \"" + table_name +
                                                            "\" has a type incremental syncs cannot follow: copied in full on every sync"});
-    } else if (!rt.primary_key.empty() && cfg.mode != "full") {
+    } else if (!rt.primary_key.empty() && cfg.mode != SyncMode::full) {
         ctx.log->push_back({"warning", table_name, "remote table \"" + table_name + "\" has no column \"" + cfg.timestamp_column +
                                                        "\": copied in full on every sync"});
     }
     const std::string key_array = pg::text_array_literal(rt.primary_key);
     auto table_row = spi.execute(
         "INSERT INTO berqenas.sync_tables AS t (remote_database_id, remote_schema, remote_table, local_schema, local_table, "
-        "primary_key, timestamp_column, local_table_oid) VALUES ($1::bigint, $2, $3, $4, $5, $6::text[], $7, $8::regclass) "
+        "primary_key, timestamp_column, local_table_oid) VALUES ($1, $2, $3, $4, $5, $6::text[], $7, $8::regclass) "
         "ON CONFLICT (remote_database_id, remote_schema, remote_table) DO UPDATE SET local_schema = EXCLUDED.local_schema, "
         "local_table = EXCLUDED.local_table, primary_key = EXCLUDED.primary_key, timestamp_column = EXCLUDED.timestamp_column, "
         "local_table_oid = EXCLUDED.local_table_oid "
         "RETURNING t.id, CASE WHEN t.timestamp_column IS NOT DISTINCT FROM $7 THEN t.watermark END",
-        {std::to_string(cfg.remote_database_id), cfg.remote_schema, table_name, local_schema, local_table, key_array,
-         ts_column.empty() ? pg::SqlValue{} : pg::SqlValue{ts_column}, target});
+        {pg::int8_param(cfg.remote_database_id), pg::text_param(cfg.remote_schema), pg::text_param(table_name),
+         pg::text_param(local_schema), pg::text_param(local_table), pg::text_param(key_array),
+         ts_column.empty() ? pg::null_param(TEXTOID) : pg::text_param(ts_column), pg::text_param(target)});
     const long long table_id = std::stoll(*table_row.rows[0][0]);
     const std::optional<std::string> old_watermark = table_row.rows[0][1];
 
@@ -332,10 +321,10 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
     // Readers of a new table (now recorded as Berqenas's): berqenas_admin and the tenant's roles,
     // on this table only (the schema's readers were granted when it was claimed).
     if (plan.create)
-        spi.execute("SELECT berqenas._grant_synced_reads($1::bigint, $2::oid)",
-                    {std::to_string(cfg.remote_database_id), std::to_string(target_oid)});
+        spi.execute("SELECT berqenas._grant_synced_reads($1, $2)",
+                    {pg::int8_param(cfg.remote_database_id), pg::TypedParam{OIDOID, ObjectIdGetDatum(target_oid), false}});
     // A new column is filled in every row only by a full copy.
-    const bool full = ctx.options.full || cfg.mode == "full" || plan.create || !plan.added_columns.empty() ||
+    const bool full = ctx.options.full || cfg.mode == SyncMode::full || plan.create || !plan.added_columns.empty() ||
                       ts_column.empty() || !old_watermark || rt.primary_key.empty();
     TableStats st;
     st.mode = full ? "full" : "incremental";
@@ -462,9 +451,7 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
             watermark = old_watermark;
         }
     }
-    spi.execute("UPDATE berqenas.sync_tables SET watermark = $2, last_sync_job_id = $3::bigint, last_synced_at = now() "
-                "WHERE id = $1::bigint",
-                {std::to_string(table_id), ts_column.empty() ? pg::SqlValue{} : watermark, std::to_string(ctx.job_id)});
+    catalog::record_table_synced(spi, table_id, ts_column.empty() ? std::nullopt : watermark, ctx.job_id);
     ctx.log->push_back({"debug", table_name, "applied in " + ms_since(apply_started)});
     ctx.log->push_back({"info", table_name,
                         st.mode + ": read " + std::to_string(st.rows_read) + " rows, inserted " +
@@ -512,74 +499,46 @@ void in_subtransaction(const std::function<void()>& body) {
     });
 }
 
-SyncConfig load_sync_config(pg::SpiSession& spi, long long id) {
-    SyncConfig cfg;
-    cfg.remote_database_id = id;
-    auto r = spi.execute(
-        "SELECT r.name, r.tenant_id, t.name, coalesce(r.schema_name, ''), c.remote_database_id IS NOT NULL, "
-        "coalesce(c.sync_mode, 'full'), c.tables IS NOT NULL, coalesce(c.timestamp_column, 'updated_at'), "
-        "coalesce(c.target_schema, 'remote_' || r.name) "
-        "FROM berqenas.remote_database_registry r LEFT JOIN berqenas.tenants t ON t.id = r.tenant_id "
-        "LEFT JOIN berqenas.sync_configs c ON c.remote_database_id = r.id WHERE r.id = $1::bigint",
-        {std::to_string(id)});
-    if (r.rows.empty())
-        throw Error(sqlstate::undefined_object, "remote database " + std::to_string(id) + " is not registered",
-                    {}, "see berqenas.remote_databases");
-    auto& row = r.rows[0];
-    cfg.name = *row[0];
-    if (row[1]) cfg.tenant_id = std::stoll(*row[1]);
-    cfg.tenant_name = row[2].value_or("");
-    cfg.remote_schema = *row[3];
-    cfg.configured = *row[4] == "t";
-    cfg.mode = *row[5];
-    if (*row[6] == "t")
-        cfg.tables = text_array_rows(spi, "SELECT unnest(tables) FROM berqenas.sync_configs WHERE remote_database_id = $1::bigint",
-                                     {std::to_string(id)});
-    cfg.timestamp_column = *row[7];
-    cfg.target_schema = *row[8];
-    return cfg;
-}
-
 std::string run_sync(long long remote_database_id, const RunOptions& options) {
     const auto started = Clock::now();
     std::optional<SyncConfig> cfg_holder;
     catalog::RemoteDatabase db;
-    std::string sync_id, started_epoch;
+    std::string sync_id;
+    double started_epoch = 0;
     bool needs_size_check = options.full;
     {
         pg::SpiSession spi;
-        cfg_holder = load_sync_config(spi, remote_database_id);
-        db = catalog::load_remote_database(spi, remote_database_id);
+        catalog::SyncSource source = catalog::load_sync_source(spi, remote_database_id);
+        cfg_holder = std::move(source.config);
+        db = std::move(source.database);
         // Limits first: nothing is recorded for a sync that was not allowed to start.
         acquire_database_lock(spi, *cfg_holder);
         acquire_tenant_slot(spi, *cfg_holder);
         // Rows left "running" by a session that ended (or rolled back) cannot still run: we hold the lock.
         // (An open realtime run is the realtime worker's, not a sync's.)
-        spi.execute("UPDATE berqenas.sync_jobs SET status = 'failed', finished_at = clock_timestamp(), "
-                    "error = 'the sync did not finish: its session ended or its transaction rolled back' "
-                    "WHERE remote_database_id = $1::bigint AND status = 'running' AND mode <> 'realtime'",
-                    {std::to_string(remote_database_id)});
+        catalog::fail_abandoned_jobs(spi, remote_database_id);
         // The sync id, held (advisory lock) until this transaction ends; the start time for the
         // job row, wherever it ends up being written.
-        auto r = spi.execute("SELECT berqenas._sync_job_claim($1), extract(epoch FROM clock_timestamp())::text, "
-                             "$2::boolean OR NOT EXISTS (SELECT 1 FROM berqenas.sync_tables WHERE remote_database_id = $3::bigint "
-                             "AND watermark IS NOT NULL)",
-                             {make_sync_id(std::time(nullptr)),
-                              options.full || cfg_holder->mode == "full" ? "t" : "f",
-                              std::to_string(remote_database_id)});
+        auto r = spi.execute_cached("SELECT berqenas._sync_job_claim($1), extract(epoch FROM clock_timestamp())::text, "
+                                    "$2 OR NOT EXISTS (SELECT 1 FROM berqenas.sync_tables WHERE remote_database_id = $3 "
+                                    "AND watermark IS NOT NULL)",
+                                    {pg::text_param(make_sync_id(std::time(nullptr))),
+                                     pg::bool_param(options.full || cfg_holder->mode == SyncMode::full),
+                                     pg::int8_param(remote_database_id)});
         sync_id = *r.rows[0][0];
-        started_epoch = *r.rows[0][1];
+        started_epoch = std::stod(*r.rows[0][1]);
         needs_size_check = *r.rows[0][2] == "t";
     }
     const SyncConfig& cfg = *cfg_holder;
     // In realtime mode a sync() call is an incremental sync; mode 'realtime' names the worker's runs.
-    const std::string mode = options.full ? "full" : cfg.mode == "realtime" ? "incremental" : cfg.mode;
+    const SyncMode mode = options.full ? SyncMode::full : cfg.mode == SyncMode::realtime ? SyncMode::incremental : cfg.mode;
+    const std::string mode_name = catalog::sync_mode_name(mode);
     Context ctx{cfg, options};
     ctx.sync_id = sync_id;
 
     std::vector<LogLine> log;
     ctx.log = &log;
-    log.push_back({"info", "", mode + " sync started (" + options.origin + ")"});
+    log.push_back({"info", "", mode_name + " sync started (" + options.origin + ")"});
     std::map<std::string, TableStats> results;
     std::vector<std::string> tables;
     try {
@@ -588,12 +547,8 @@ std::string run_sync(long long remote_database_id, const RunOptions& options) {
             // The job row, in the sync's own subtransaction: a failure removes it, and the failure
             // is then recorded on its own (below); an abort that skips that path is caught by
             // job_watch.
-            ctx.job_id = std::stoll(*spi.scalar(
-                "INSERT INTO berqenas.sync_jobs (sync_id, remote_database_id, mode, status, started_at) "
-                "VALUES ($1, $2::bigint, $3, 'running', to_timestamp($4::float8)) RETURNING id",
-                {ctx.sync_id, std::to_string(remote_database_id), mode, started_epoch}));
-            if (!options.in_worker)
-                record_job_on_abort(remote_database_id, mode, ctx.sync_id, std::stod(started_epoch));
+            ctx.job_id = catalog::insert_running_job(spi, ctx.sync_id, remote_database_id, mode, started_epoch);
+            if (!options.in_worker) record_job_on_abort(remote_database_id, mode_name, ctx.sync_id, started_epoch);
             const std::string job_recorded = "job recorded " + ms_since(started) + " after the call";
             const auto connect_started = Clock::now();
             SessionConnection conn = acquire_session_connection(remote_database_id, db.connection);
@@ -640,7 +595,7 @@ std::string run_sync(long long remote_database_id, const RunOptions& options) {
             }
             if (tables.empty()) ctx.log->push_back({"warning", "", "no tables to sync"});
 
-            ProgressReport progress(remote_database_id, cfg.name, ctx.sync_id, mode, int(tables.size()));
+            ProgressReport progress(remote_database_id, cfg.name, ctx.sync_id, mode_name, int(tables.size()));
             ctx.progress = &progress;
 
             for (const auto& t : tables) {
@@ -684,10 +639,9 @@ std::string run_sync(long long remote_database_id, const RunOptions& options) {
         // Local data is back as it was (the subtransaction rolled back); record the failure.
         log.push_back({"error", "", e.what() + (e.detail().empty() ? std::string() : " (" + e.detail() + ")")});
         forget_job_on_abort();
-        std::vector<pg::SqlValue> params = {std::to_string(remote_database_id), mode, ctx.sync_id, started_epoch,
-                                            std::string(e.what()), e.sqlstate(), log_json(log)};
-        const std::string sql =
-            "SELECT berqenas._sync_job_failed($1::bigint, $2, $3, to_timestamp($4::float8), $5, $6, $7::jsonb)";
+        const std::vector<pg::SqlValue> params = catalog::failed_job_params(
+            {remote_database_id, mode, ctx.sync_id, started_epoch, e.what(), e.sqlstate(), log_json(log)});
+        const std::string sql = catalog::failed_job_sql();
         if (options.in_worker) {
             pg::SpiSession spi;
             spi.execute(sql, params);
@@ -724,16 +678,10 @@ std::string run_sync(long long remote_database_id, const RunOptions& options) {
     tables_json += "}";
     {
         pg::SpiSession spi;
-        spi.execute("UPDATE berqenas.sync_jobs SET status = 'succeeded', finished_at = clock_timestamp(), "
-                    "tables = $2::jsonb || CASE WHEN $5::boolean THEN '{}'::jsonb ELSE '{\"_journal\": \"off\"}'::jsonb END, "
-                    "records_synced = $3::bigint, bytes_synced = $4::bigint WHERE id = $1::bigint",
-                    {std::to_string(ctx.job_id), tables_json, std::to_string(total), std::to_string(bytes),
-                     SyncSettings::journal ? "true" : "false"});
+        catalog::finish_job_succeeded(spi, ctx.job_id, tables_json, total, bytes, SyncSettings::journal);
         log.push_back({"info", "", "sync finished: " + std::to_string(total) + " rows changed in " +
                                        std::to_string(tables.size()) + " table(s)"});
-        spi.execute("INSERT INTO berqenas.sync_job_log (sync_job_id, level, table_name, message) "
-                    "SELECT $1::bigint, l ->> 'level', l ->> 'table', l ->> 'message' FROM jsonb_array_elements($2::jsonb) l",
-                    {std::to_string(ctx.job_id), log_json(log)});
+        catalog::append_job_log(spi, ctx.job_id, log_json(log));
     }
     // Warnings reach the caller too (as WARNING and in the result), not only sync_logs.
     std::string warnings = "[";

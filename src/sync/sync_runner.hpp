@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-#include "pg/spi.hpp"
 
 namespace berqenas::sync {
 
@@ -23,21 +22,6 @@ struct RunOptions {
 // Runs the sync and returns the result document (see docs/sync.md). A failure is recorded in
 // berqenas.sync_jobs as failed (surviving this transaction's abort) and then raised.
 std::string run_sync(long long remote_database_id, const RunOptions& options);
-
-// Sync's configuration of one remote database (defaults when configure_sync was never called).
-struct SyncConfig {
-    long long remote_database_id = 0;
-    std::string name;
-    std::optional<long long> tenant_id;
-    std::string tenant_name;
-    std::string remote_schema;
-    bool configured = false;
-    std::string mode = "full";
-    std::optional<std::vector<std::string>> tables;
-    std::string timestamp_column = "updated_at";
-    std::string target_schema;
-};
-SyncConfig load_sync_config(pg::SpiSession& spi, long long remote_database_id);
 
 // Runs body inside an internal subtransaction; on any exception rolls it back (so everything the
 // body did to local data is undone) and rethrows.

@@ -8,7 +8,7 @@
 #include <set>
 #include <unordered_map>
 
-#include "catalog/remote_database.hpp"
+#include "catalog/sync_catalog.hpp"
 #include "common/json_writer.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
@@ -175,7 +175,7 @@ std::string hex64(uint64_t v) {
     return buf;
 }
 
-std::string verify_table(remote::RemoteConnection& conn, const SyncConfig& cfg, const TableShape& base, int max_keys,
+std::string verify_table(remote::RemoteConnection& conn, const catalog::SyncConfig& cfg, const TableShape& base, int max_keys,
                          bool* match) {
     remote::RemoteTable rt = conn.describe_table(cfg.remote_schema, base.remote_table);
     TableShape shape = base;
@@ -285,14 +285,15 @@ Datum sync_verify(FunctionCallInfo fcinfo) {
             wanted->emplace_back(s);
         }
     }
-    std::optional<SyncConfig> cfg;
+    std::optional<catalog::SyncConfig> cfg;
     catalog::RemoteDatabase db;
     std::vector<TableShape> shapes;
     std::optional<std::string> last_status;   // of the newest sync (not realtime); nullopt: never synced
     {
         pg::SpiSession spi;
-        cfg = load_sync_config(spi, id);
-        db = catalog::load_remote_database(spi, id);
+        catalog::SyncSource source = catalog::load_sync_source(spi, id);
+        cfg = std::move(source.config);
+        db = std::move(source.database);
         last_status = spi.scalar("SELECT status FROM berqenas.sync_jobs WHERE remote_database_id = $1::bigint "
                                  "AND mode <> 'realtime' ORDER BY started_at DESC, id DESC LIMIT 1",
                                  {std::to_string(id)});
