@@ -30,20 +30,6 @@ struct SyncOptions {
 
 using OptionsPtr = std::shared_ptr<SyncOptions>;
 
-// Per-table objects of a result; keys starting with "_" are the engine's bookkeeping.
-template <typename Fn>
-void for_each_table(const Json& tables, Fn fn) {
-    if (!tables.is_object()) return;
-    for (const auto& [table, value] : tables.items()) {
-        if (!table.empty() && table[0] == '_') continue;
-        if (value.is_object()) fn(table, value);
-    }
-}
-
-Json field(const Json& object, const char* key) {
-    return object.is_object() && object.contains(key) ? object[key] : Json();
-}
-
 int configure(Context& ctx, const SyncOptions& o) {
     SqlCall call("berqenas.configure_sync");
     call.arg("name", o.name);

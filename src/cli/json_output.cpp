@@ -72,4 +72,8 @@ std::string json_text(const Json& value) {
     return value.dump();
 }
 
+Json field(const Json& object, const char* key) {
+    return object.is_object() && object.contains(key) ? object[key] : Json();
+}
+
 }  // namespace berqenas::cli

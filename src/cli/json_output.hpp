@@ -24,4 +24,17 @@ void print_json(const Json& value);
 // A JSON value as a person reads it in a table cell: strings unquoted, null as "-".
 std::string json_text(const Json& value);
 
+// object[key], or null when object is no object or has no such key.
+Json field(const Json& object, const char* key);
+
+// Per-table objects of a result; keys starting with "_" are the engine's bookkeeping.
+template <typename Fn>
+void for_each_table(const Json& tables, Fn fn) {
+    if (!tables.is_object()) return;
+    for (const auto& [table, value] : tables.items()) {
+        if (!table.empty() && table[0] == '_') continue;
+        if (value.is_object()) fn(table, value);
+    }
+}
+
 }  // namespace berqenas::cli
