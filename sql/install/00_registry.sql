@@ -86,11 +86,16 @@ CREATE TABLE berqenas.sync_conflicts (
     cloud_hash         text,
     local_hash         text,
     strategy           text NOT NULL CHECK (strategy IN ('latest_wins', 'cloud_wins', 'local_wins', 'manual')),
-    resolution         text,
+    resolution         text,          -- the strategy that decided it, 'manual', or 'converged' (both sides became equal)
     status             text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'resolved')),
     detected_at        timestamptz NOT NULL DEFAULT now(),
-    resolved_at        timestamptz
+    resolved_at        timestamptz,
+    sync_table_id      bigint,        -- berqenas.sync_tables (a foreign key there: 30_sync.sql)
+    winner             text CHECK (winner IN ('cloud', 'local')),
+    chosen_winner      text CHECK (chosen_winner IN ('cloud', 'local')),   -- resolve_conflict's choice, until applied
+    resolved_by        name
 );
+CREATE INDEX ON berqenas.sync_conflicts (remote_database_id, detected_at DESC);
 
 -- Who did what to which remote database. No foreign key: the history outlives the registration.
 CREATE TABLE berqenas.sync_audit_log (

@@ -9,7 +9,10 @@
 CREATE TABLE berqenas.sync_configs (
     remote_database_id bigint PRIMARY KEY
                        REFERENCES berqenas.remote_database_registry (id) ON DELETE CASCADE,
-    sync_mode          text NOT NULL CHECK (sync_mode IN ('full', 'incremental', 'realtime')),
+    sync_mode          text NOT NULL CHECK (sync_mode IN ('full', 'incremental', 'realtime', 'bidirectional')),
+    -- bidirectional: who wins when a row changed on both sides (docs/bidirectional.md)
+    conflict_strategy  text NOT NULL DEFAULT 'latest_wins'
+                       CHECK (conflict_strategy IN ('latest_wins', 'cloud_wins', 'local_wins', 'manual')),
     tables             text[],
     timestamp_column   text NOT NULL,
     target_schema      text NOT NULL,
@@ -36,6 +39,10 @@ CREATE TABLE berqenas.sync_tables (
     realtime_applied   bigint NOT NULL DEFAULT 0,
     realtime_applied_at timestamptz,
     local_table_oid    oid,           -- the table Berqenas created (NULL: not created yet); only it is written
+    -- bidirectional: how far each side's changes were taken, each on its own clock (NULL: never)
+    bd_cloud_watermark timestamp,
+    bd_local_watermark timestamp,
+    bd_agreed_rows     bigint,        -- keys in berqenas.sync_row_state (their count, kept by each run)
     UNIQUE (remote_database_id, remote_schema, remote_table)
 );
 
@@ -475,7 +482,7 @@ $$;
 CREATE FUNCTION berqenas.configure_sync(
     name text, sync_mode text DEFAULT 'full', tables text[] DEFAULT NULL,
     timestamp_column text DEFAULT 'updated_at', target_schema text DEFAULT NULL,
-    method text DEFAULT 'trigger') RETURNS jsonb
+    method text DEFAULT 'trigger', conflict_strategy text DEFAULT NULL) RETURNS jsonb
     LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     db_id bigint := berqenas._remote_database_id(name);
@@ -486,10 +493,11 @@ DECLARE
     checked jsonb;
     in_full jsonb := NULL;
 BEGIN
-    IF sync_mode IS NULL OR sync_mode NOT IN ('full', 'incremental', 'realtime') THEN
+    IF sync_mode IS NULL OR sync_mode NOT IN ('full', 'incremental', 'realtime', 'bidirectional') THEN
         RAISE EXCEPTION 'unknown sync_mode "%"', coalesce(sync_mode, 'NULL')
-            USING ERRCODE = '22023', HINT = 'sync_mode must be "full", "incremental" or "realtime"';
+            USING ERRCODE = '22023', HINT = 'sync_mode must be "full", "incremental", "realtime" or "bidirectional"';
     END IF;
+    PERFORM berqenas._bd_check_strategy(conflict_strategy);
     IF method IS NULL OR method <> 'trigger' THEN
         RAISE EXCEPTION 'unknown method "%"', coalesce(method, 'NULL')
             USING ERRCODE = '22023', HINT = 'realtime capture supports method "trigger"';
@@ -545,6 +553,23 @@ BEGIN
             END IF;
         END IF;
     END IF;
+    -- Two-way tables need a primary key and the bookkeeping columns (prepare_table adds them).
+    IF sync_mode = 'bidirectional' THEN
+        checked := berqenas._sync_check_columns(db_id, tables, 'updated_at');
+        IF checked ? 'unchecked' THEN
+            RAISE WARNING 'could not check the tables of remote database "%" now: %', name, checked ->> 'unchecked';
+        ELSIF jsonb_array_length(checked -> 'without_key') > 0 THEN
+            RAISE EXCEPTION 'tables without a primary key cannot be synced both ways: %',
+                            (SELECT string_agg(t, ', ') FROM jsonb_array_elements_text(checked -> 'without_key') t)
+                USING ERRCODE = '22023', DETAIL = 'two-way sync matches the rows of both sides by their primary key',
+                      HINT = 'add a primary key, or leave the table out with tables => ARRAY[...]';
+        ELSIF jsonb_array_length(checked -> 'without_column') > 0 THEN
+            RAISE EXCEPTION 'tables not prepared for two-way sync: %',
+                            (SELECT string_agg(t, ', ') FROM jsonb_array_elements_text(checked -> 'without_column') t)
+                USING ERRCODE = '55000', DETAIL = 'they lack updated_at (and the trigger that keeps it current)',
+                      HINT = format('SELECT berqenas.prepare_table(%L, <table>) for each of them', name);
+        END IF;
+    END IF;
     PERFORM berqenas._sync_claim_schema(db_id, schema_name, target_schema IS NOT NULL);
     -- Leaving realtime: the remote loses its capture objects first (the worker then stops).
     IF FOUND AND old.sync_mode = 'realtime' AND sync_mode <> 'realtime' THEN
@@ -556,12 +581,13 @@ BEGIN
     END IF;
 
     INSERT INTO berqenas.sync_configs AS c
-        (remote_database_id, sync_mode, tables, timestamp_column, target_schema, method)
-    VALUES (db_id, sync_mode, tables, timestamp_column, schema_name, method)
+        (remote_database_id, sync_mode, tables, timestamp_column, target_schema, method, conflict_strategy)
+    VALUES (db_id, sync_mode, tables, timestamp_column, schema_name, method,
+            coalesce(conflict_strategy, old.conflict_strategy, 'latest_wins'))
     ON CONFLICT (remote_database_id) DO UPDATE
        SET sync_mode = EXCLUDED.sync_mode, tables = EXCLUDED.tables,
            timestamp_column = EXCLUDED.timestamp_column, target_schema = EXCLUDED.target_schema,
-           method = EXCLUDED.method, updated_at = now();
+           method = EXCLUDED.method, conflict_strategy = EXCLUDED.conflict_strategy, updated_at = now();
 
     IF sync_mode = 'realtime' THEN
         capture := berqenas._sync_capture(db_id, true);
@@ -570,10 +596,14 @@ BEGIN
     PERFORM berqenas._audit('configure_sync', db_id, name,
                             jsonb_build_object('sync_mode', sync_mode, 'tables', tables,
                                                'timestamp_column', timestamp_column,
-                                               'target_schema', schema_name, 'method', method));
+                                               'target_schema', schema_name, 'method', method,
+                                               'conflict_strategy', conflict_strategy));
     RETURN jsonb_build_object('name', name, 'sync_mode', sync_mode, 'tables', to_jsonb(tables),
                               'timestamp_column', timestamp_column, 'target_schema', schema_name,
                               'method', method)
+           || CASE WHEN sync_mode = 'bidirectional'
+                   THEN jsonb_build_object('conflict_strategy', coalesce(conflict_strategy, old.conflict_strategy, 'latest_wins'))
+                   ELSE '{}'::jsonb END
            || CASE WHEN in_full IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('copied_in_full', in_full) END
            || CASE WHEN capture IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('capture', capture) END
            || CASE WHEN worker IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('worker_started', worker) END;
@@ -589,6 +619,10 @@ DECLARE
 BEGIN
     IF tables IS NOT NULL AND (cardinality(tables) = 0 OR array_position(tables, NULL) IS NOT NULL) THEN
         RAISE EXCEPTION 'tables must be NULL (every configured table) or a list of table names' USING ERRCODE = '22023';
+    END IF;
+    IF EXISTS (SELECT 1 FROM berqenas.sync_configs c WHERE c.remote_database_id = db_id AND c.sync_mode = 'bidirectional') THEN
+        -- Both ways; "full" reads both sides whole (a reconciling run) instead of their changes.
+        RETURN berqenas._bd_sync_run(db_id, tables, NULL, false, coalesce("full", false), 'manual');
     END IF;
     result := berqenas._sync_run(db_id, tables, coalesce("full", false), 'manual');
     -- Journals past berqenas.journal_retention go now, in this transaction: about as much as the
@@ -651,7 +685,16 @@ BEGIN
             'started_at', last_job.started_at, 'finished_at', last_job.finished_at,
             'records_synced', last_job.records_synced, 'bytes', last_job.bytes_synced,
             'duration_seconds', round(extract(epoch FROM last_job.finished_at - last_job.started_at)::numeric, 3),
-            'error', last_job.error, 'error_sqlstate', last_job.error_sqlstate) END,
+            'error', last_job.error, 'error_sqlstate', last_job.error_sqlstate)
+            || CASE WHEN last_job.mode = 'bidirectional' THEN (
+                   SELECT jsonb_build_object('cloud_to_local', coalesce(sum((t.value ->> 'cloud_to_local')::bigint), 0),
+                                             'local_to_cloud', coalesce(sum((t.value ->> 'local_to_cloud')::bigint), 0),
+                                             'conflicts', coalesce(sum((t.value ->> 'conflicts_detected')::bigint), 0),
+                                             'conflicts_resolved', coalesce(sum((t.value ->> 'conflicts_resolved')::bigint), 0))
+                     FROM jsonb_each(last_job.tables) t WHERE jsonb_typeof(t.value) = 'object')
+               ELSE '{}'::jsonb END END,
+        'conflict_strategy', CASE WHEN cfg.sync_mode = 'bidirectional' THEN cfg.conflict_strategy END,
+        'open_conflicts', (SELECT count(*) FROM berqenas.sync_conflicts c WHERE c.remote_database_id = db_id AND c.status = 'open'),
         'last_successful_sync_at', last_ok.finished_at,
         'records_synced', coalesce(last_job.records_synced, 0),
         'duration_seconds', round(extract(epoch FROM last_job.finished_at - last_job.started_at)::numeric, 3),
@@ -677,7 +720,8 @@ $$;
 CREATE FUNCTION berqenas.sync_history(name text, lim integer DEFAULT 10)
     RETURNS TABLE (sync_id text, mode text, status text, started_at timestamptz, finished_at timestamptz,
                    duration_seconds numeric, records_synced bigint, bytes bigint, tables jsonb,
-                   error text, error_sqlstate text)
+                   error text, error_sqlstate text,
+                   cloud_to_local bigint, local_to_cloud bigint, conflicts bigint)   -- bidirectional runs; NULL otherwise
     LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     db_id bigint := berqenas._remote_database_id(name);
@@ -688,8 +732,15 @@ BEGIN
     RETURN QUERY
         SELECT j.sync_id, j.mode, j.status, j.started_at, j.finished_at,
                round(extract(epoch FROM j.finished_at - j.started_at)::numeric, 3),
-               j.records_synced, j.bytes_synced, j.tables, j.error, j.error_sqlstate
+               j.records_synced, j.bytes_synced, j.tables, j.error, j.error_sqlstate,
+               two_way.c2l, two_way.l2c, two_way.conflicts
           FROM berqenas.sync_jobs j
+          LEFT JOIN LATERAL (
+              SELECT sum((t.value ->> 'cloud_to_local')::bigint)::bigint AS c2l,
+                     sum((t.value ->> 'local_to_cloud')::bigint)::bigint AS l2c,
+                     sum((t.value ->> 'conflicts_detected')::bigint)::bigint AS conflicts
+                FROM jsonb_each(j.tables) t
+               WHERE j.mode = 'bidirectional' AND jsonb_typeof(t.value) = 'object') two_way ON true
          WHERE j.remote_database_id = db_id
          ORDER BY j.started_at DESC, j.id DESC
          LIMIT lim;
@@ -771,6 +822,11 @@ BEGIN
     ELSIF job.status <> 'succeeded' AND NOT (job.status = 'running' AND job.mode = 'realtime') THEN
         RAISE EXCEPTION 'sync "%" is %, only a succeeded sync can be rolled back', sync_id, job.status
             USING ERRCODE = '55000';
+    END IF;
+    IF job.mode = 'bidirectional' THEN
+        RAISE EXCEPTION 'cannot roll back sync "%": rolling back a bidirectional run is not supported yet', sync_id
+            USING ERRCODE = '0A000', DETAIL = 'a two-way run keeps no journal of the rows it wrote on premise',
+                  HINT = 'see berqenas.conflicts(name) for what each conflict replaced';
     END IF;
     IF (job.tables ->> '_journal') = 'off' THEN
         RAISE EXCEPTION 'sync "%" kept no journal (berqenas.sync_journal was off)', sync_id USING ERRCODE = '55000';
@@ -893,7 +949,7 @@ SELECT * FROM berqenas._sync_progress();
 GRANT SELECT ON berqenas.sync_progress, berqenas.sync_configs, berqenas.sync_tables, berqenas.sync_job_log
     TO berqenas_admin;
 GRANT EXECUTE ON FUNCTION
-    berqenas.configure_sync(text, text, text[], text, text, text),
+    berqenas.configure_sync(text, text, text[], text, text, text, text),
     berqenas.sync(text, text[], boolean),
     berqenas.sync_status(text),
     berqenas.sync_history(text, integer),

@@ -214,7 +214,7 @@ GRANT EXECUTE ON FUNCTION
     berqenas.unregister_remote_database(text, boolean, boolean),
     berqenas.alter_remote_database(text, text, integer, text, text, text, bytea, text, inet, jsonb),
     berqenas.remote_db_status(text),
-    berqenas.configure_sync(text, text, text[], text, text, text),
+    berqenas.configure_sync(text, text, text[], text, text, text, text),
     berqenas.sync(text, text[], boolean),
     berqenas.sync_status(text),
     berqenas.sync_history(text, integer),
