@@ -7,7 +7,8 @@
 #include "pg/values.hpp"
 #include "sync/config_check.hpp"
 #include "sync/engine/cron_schedule.hpp"
-#include "sync/realtime_worker.hpp"
+#include "sync/realtime/capture.hpp"
+#include "sync/realtime/launcher.hpp"
 #include "sync/session_connections.hpp"
 #include "sync/sync_runner.hpp"
 

@@ -4,7 +4,7 @@
 
 #include "pg/guard.hpp"
 #include "sync/progress.hpp"
-#include "sync/realtime_worker.hpp"
+#include "sync/realtime/launcher.hpp"
 #include "sync/sync_settings.hpp"
 
 extern "C" {
