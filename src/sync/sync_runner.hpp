@@ -2,11 +2,11 @@
 // tables. SQL-facing: used by berqenas.sync() and by the realtime worker's initial copy.
 #pragma once
 
-#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "sync/subtransaction.hpp"   // in_subtransaction, for callers that found it here
 
 namespace berqenas::sync {
 
@@ -22,9 +22,5 @@ struct RunOptions {
 // Runs the sync and returns the result document (see docs/sync.md). A failure is recorded in
 // berqenas.sync_jobs as failed (surviving this transaction's abort) and then raised.
 std::string run_sync(long long remote_database_id, const RunOptions& options);
-
-// Runs body inside an internal subtransaction; on any exception rolls it back (so everything the
-// body did to local data is undone) and rethrows.
-void in_subtransaction(const std::function<void()>& body);
 
 }  // namespace berqenas::sync
