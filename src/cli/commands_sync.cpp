@@ -15,7 +15,7 @@ namespace {
 
 struct SyncOptions {
     std::string name;
-    std::string mode, timestamp_column, target_schema, method, level, cron;
+    std::string mode, timestamp_column, target_schema, method, strategy, level, cron;
     std::vector<std::string> tables;
     bool full = false;
     bool include_later = false;
@@ -26,18 +26,29 @@ struct SyncOptions {
     CLI::Option* timestamp_opt = nullptr;
     CLI::Option* target_schema_opt = nullptr;
     CLI::Option* method_opt = nullptr;
+    CLI::Option* strategy_opt = nullptr;
 };
 
 using OptionsPtr = std::shared_ptr<SyncOptions>;
 
 int configure(Context& ctx, const SyncOptions& o) {
+    const bool strategy_given = o.strategy_opt->count() > 0;
+    // A conflict strategy only means something to two-way sync: alone, --strategy implies it.
+    if (strategy_given && o.mode_opt->count() > 0 && o.mode != "bidirectional") {
+        throw UsageError("--strategy is for --mode bidirectional, not --mode " + o.mode);
+    }
     SqlCall call("berqenas.configure_sync");
     call.arg("name", o.name);
-    if (o.mode_opt->count() > 0) call.arg("sync_mode", o.mode);
+    if (o.mode_opt->count() > 0) {
+        call.arg("sync_mode", o.mode);
+    } else if (strategy_given) {
+        call.arg("sync_mode", "bidirectional");
+    }
     if (o.tables_opt->count() > 0) call.text_array("tables", o.tables);
     if (o.timestamp_opt->count() > 0) call.arg("timestamp_column", o.timestamp_column);
     if (o.target_schema_opt->count() > 0) call.arg("target_schema", o.target_schema);
     if (o.method_opt->count() > 0) call.arg("method", o.method);
+    if (strategy_given) call.arg("conflict_strategy", o.strategy);
     Json result = scalar_json(ctx.scalar(call, "configure_sync"));
     if (ctx.json) {
         print_json(result);
@@ -251,13 +262,19 @@ void add_sync_commands(CLI::App* sync, Context& ctx) {
 
     CLI::App* cmd = sync->add_subcommand("configure", "how a remote database is synced (berqenas.configure_sync)");
     auto cfg = named(cmd);
-    cfg->mode_opt = cmd->add_option("--mode", cfg->mode, "full, incremental or realtime (SQL default: full)")
-                        ->check(CLI::IsMember({"full", "incremental", "realtime"}));
+    cfg->mode_opt = cmd->add_option("--mode", cfg->mode,
+                                    "full, incremental, realtime or bidirectional (SQL default: full; "
+                                    "bidirectional when only --strategy is given)")
+                        ->check(CLI::IsMember({"full", "incremental", "realtime", "bidirectional"}));
     tables_option(cmd, *cfg, "tables to sync, comma-separated (default: every table of the schema)");
     cfg->timestamp_opt = cmd->add_option("--timestamp-column", cfg->timestamp_column,
                                          "column incremental syncs follow (SQL default: updated_at)");
     cfg->target_schema_opt = cmd->add_option("--target-schema", cfg->target_schema, "local schema (default: remote_NAME)");
     cfg->method_opt = cmd->add_option("--method", cfg->method, "realtime capture method (SQL default: trigger)");
+    cfg->strategy_opt = cmd->add_option("--strategy", cfg->strategy,
+                                        "two-way conflict strategy: latest_wins, cloud_wins, local_wins or manual "
+                                        "(default: the configured one, first latest_wins)")
+                            ->check(CLI::IsMember({"latest_wins", "cloud_wins", "local_wins", "manual"}));
     cmd->footer("Options left out take the SQL defaults, not the previous configuration.");
     on_chosen(cmd, ctx, [&ctx, cfg] { return configure(ctx, *cfg); });
 

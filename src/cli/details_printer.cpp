@@ -17,7 +17,7 @@ const std::vector<std::string>& preferred_order() {
     static const std::vector<std::string> order = {
         "name", "ok", "sync_id", "database_type", "host", "port", "database_name", "schema", "tenant",
         "wireguard_ip", "registered_at", "mode", "sync_mode", "status", "configured", "tables", "target_schema",
-        "timestamp_column", "method", "running", "schedule", "job", "active", "next_run", "started_at", "finished_at",
+        "timestamp_column", "method", "conflict_strategy", "open_conflicts", "running", "schedule", "job", "active", "next_run", "started_at", "finished_at",
         "last_successful_sync_at", "last_test_at", "latency_ms", "records_synced", "bytes", "duration_seconds",
         "sync_count", "error_count", "server_version", "sqlstate", "error", "error_sqlstate", "detail"};
     return order;
