@@ -323,6 +323,8 @@ void add_sync_commands(CLI::App* sync, Context& ctx) {
     cmd = sync->add_subcommand("progress", "syncs running now, from any session (berqenas.sync_progress)");
     on_chosen(cmd, ctx, [&ctx] { return progress(ctx); });
 
+    add_bidirectional_commands(sync, ctx);
+
     cmd = sync->add_subcommand("prune-journal", "drop rollback journals past berqenas.journal_retention now (berqenas.prune_journal)");
     on_chosen(cmd, ctx, [&ctx] { return prune_journal(ctx); });
 }

@@ -37,6 +37,7 @@ void add_register_command(CLI::App* group, Context& ctx);
 void add_update_command(CLI::App* group, Context& ctx);
 void add_test_command(CLI::App* group, Context& ctx, const std::string& name);
 void add_sync_commands(CLI::App* sync, Context& ctx);
+void add_bidirectional_commands(CLI::App* sync, Context& ctx);
 void add_secrets_commands(CLI::App* secrets, Context& ctx);
 
 }  // namespace berqenas::cli

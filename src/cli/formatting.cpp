@@ -1,6 +1,8 @@
 // Timestamps without fractional seconds, JSON values as table cells.
 #include "formatting.hpp"
 
+#include <fmt/core.h>
+
 namespace berqenas::cli {
 
 std::string short_time(const std::string& timestamp) {
@@ -20,5 +22,10 @@ std::string short_time(const Json& timestamp) {
 }
 
 std::string cell(const Json& value) { return json_text(value); }
+
+std::string conflicts_text(long long conflicts, long long open) {
+    if (conflicts == 0) return "0";
+    return open == 0 ? fmt::format("{} (all resolved)", conflicts) : fmt::format("{} ({} open)", conflicts, open);
+}
 
 }  // namespace berqenas::cli

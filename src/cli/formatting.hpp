@@ -14,4 +14,7 @@ std::string short_time(const Json& timestamp);
 // A JSON value as a table cell ("-" for null).
 std::string cell(const Json& value);
 
+// Two-way sync conflicts as the docs write them: "3 (all resolved)", "3 (1 open)", or "0".
+std::string conflicts_text(long long conflicts, long long open);
+
 }  // namespace berqenas::cli
