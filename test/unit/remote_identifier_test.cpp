@@ -59,3 +59,10 @@ TEST(RemoteIdentifier, FindPrefersTheExactSpelling) {
     EXPECT_EQ(find_identifier(DatabaseKind::mssql, both, "code"), std::nullopt);
     EXPECT_EQ(find_identifier(DatabaseKind::mssql, {}, "x"), std::nullopt);
 }
+
+TEST(RemoteIdentifier, KeysCompareAsTheRemoteDoes) {
+    EXPECT_EQ(identifier_key(DatabaseKind::mssql, "CustomerId"), "customerid");
+    EXPECT_EQ(identifier_key(DatabaseKind::mssql, "CustomerId"), identifier_key(DatabaseKind::mssql, "CUSTOMERID"));
+    EXPECT_EQ(identifier_key(DatabaseKind::postgresql, "CustomerId"), "CustomerId");
+    EXPECT_NE(identifier_key(DatabaseKind::postgresql, "a"), identifier_key(DatabaseKind::postgresql, "A"));
+}
