@@ -823,11 +823,6 @@ BEGIN
         RAISE EXCEPTION 'sync "%" is %, only a succeeded sync can be rolled back', sync_id, job.status
             USING ERRCODE = '55000';
     END IF;
-    IF job.mode = 'bidirectional' THEN
-        RAISE EXCEPTION 'cannot roll back sync "%": rolling back a bidirectional run is not supported yet', sync_id
-            USING ERRCODE = '0A000', DETAIL = 'a two-way run keeps no journal of the rows it wrote on premise',
-                  HINT = 'see berqenas.conflicts(name) for what each conflict replaced';
-    END IF;
     IF (job.tables ->> '_journal') = 'off' THEN
         RAISE EXCEPTION 'sync "%" kept no journal (berqenas.sync_journal was off)', sync_id USING ERRCODE = '55000';
     ELSIF (job.tables ->> '_journal') = 'pruned' THEN
@@ -835,6 +830,14 @@ BEGIN
                         sync_id, berqenas._journal_retention_setting()
             USING ERRCODE = '55000', DETAIL = format('pruned at %s', job.tables ->> '_journal_pruned_at'),
                   HINT = 'raise berqenas.journal_retention to keep journals longer; sync(name, "full" => true) copies the tables again';
+    END IF;
+    -- Both sides, from the run's own journal (sync_two_way_journal), in C++.
+    IF job.mode = 'bidirectional' THEN
+        IF include_later THEN
+            RAISE EXCEPTION 'include_later is not supported for bidirectional runs' USING ERRCODE = '0A000',
+                HINT = 'roll back the later runs first, newest first';
+        END IF;
+        RETURN berqenas._bd_rollback(job.id);
     END IF;
     runs := berqenas._sync_rollback_set(job.id);
     SELECT string_agg(format('%s (%s%s)', l.sync_id, l.mode, CASE WHEN l.status = 'running' THEN ', open' ELSE '' END),

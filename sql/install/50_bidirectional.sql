@@ -25,6 +25,22 @@ CREATE TABLE berqenas.sync_tombstones (
     PRIMARY KEY (sync_table_id, key)
 );
 
+-- What each bidirectional run changed, per key decided (rollback): each side's row as it was before
+-- (NULL: no row) when the run wrote that side, and the content both sides had agreed on before.
+CREATE TABLE berqenas.sync_two_way_journal (
+    sync_job_id    bigint NOT NULL REFERENCES berqenas.sync_jobs (id) ON DELETE CASCADE,
+    sync_table_id  bigint NOT NULL REFERENCES berqenas.sync_tables (id) ON DELETE CASCADE,
+    key            jsonb NOT NULL,
+    cloud_written  boolean NOT NULL,
+    cloud_old      jsonb COMPRESSION lz4,
+    remote_written boolean NOT NULL,
+    remote_old     jsonb COMPRESSION lz4,
+    agreed_old     bigint,
+    PRIMARY KEY (sync_job_id, sync_table_id, key)
+);
+-- A later run's entry for the same key means the key changed after the run being rolled back.
+CREATE INDEX ON berqenas.sync_two_way_journal (sync_table_id, key);
+
 ALTER TABLE berqenas.sync_conflicts
     ADD FOREIGN KEY (sync_table_id) REFERENCES berqenas.sync_tables (id) ON DELETE CASCADE;
 -- At most one open conflict per key: a held key is not detected again on every run.
@@ -32,6 +48,7 @@ CREATE UNIQUE INDEX ON berqenas.sync_conflicts (sync_table_id, primary_key) WHER
 
 SELECT pg_catalog.pg_extension_config_dump('berqenas.sync_row_state', '');
 SELECT pg_catalog.pg_extension_config_dump('berqenas.sync_tombstones', '');
+SELECT pg_catalog.pg_extension_config_dump('berqenas.sync_two_way_journal', '');
 
 ------------------------------------------------------------------------------------------------
 -- The cloud copy's triggers
@@ -166,6 +183,8 @@ $$;
 
 CREATE FUNCTION berqenas._bd_prepare_remote(remote_database_id bigint, table_name text) RETURNS jsonb
     AS 'MODULE_PATHNAME', 'berqenas_bd_prepare_remote' LANGUAGE C STRICT;
+CREATE FUNCTION berqenas._bd_rollback(job_id bigint) RETURNS jsonb
+    AS 'MODULE_PATHNAME', 'berqenas_bd_rollback' LANGUAGE C STRICT;
 CREATE FUNCTION berqenas._bd_sync_run(remote_database_id bigint, tables text[], conflict_strategy text,
                                       dry_run boolean, full_read boolean, origin text) RETURNS jsonb
     AS 'MODULE_PATHNAME', 'berqenas_bd_sync_run' LANGUAGE C;

@@ -172,6 +172,29 @@ for db in pgerp mserp; do
     expect_eq "$(cloud -c "SELECT ('$out'::jsonb -> 'by_column') ? 'email' AND ('$out'::jsonb -> 'by_column') ? 'name'")" t "$db: and by column"
     cloud -c "SELECT berqenas.configure_sync('$db', 'bidirectional', ARRAY['customers'], conflict_strategy => 'latest_wins')" >/dev/null
 
+    echo "== $db: rollback undoes a run on both sides, and refuses when a later change would be lost"
+    cloud -c "UPDATE remote_$db.customers SET name = 'R-cloud' WHERE customer_id = 123; INSERT INTO remote_$db.customers (customer_id, email) VALUES (900, 'r@x')" >/dev/null
+    remote $db "UPDATE $rt SET name = 'R-local' WHERE customer_id = 2; DELETE FROM $rt WHERE customer_id = 700"
+    before_c=$(cloud_rows $db); before_r=$(remote_rows $db)
+    sid=$(field "$(run $db)" sync_id)
+    expect_converged $db ""
+    out=$(cloud -c "SELECT berqenas.rollback('$sid')")
+    expect_eq "$(field "$out" rolled_back)" "[\"$sid\"]" "$db: rolled back"
+    expect_eq "$(cloud_rows $db)" "$before_c" "$db: the cloud as before the run"
+    expect_eq "$(remote_rows $db)" "$before_r" "$db: the remote as before the run"
+    expect_eq "$(cloud -c "SELECT status FROM berqenas.sync_jobs WHERE sync_id = '$sid'")" rolled_back "$db: the job is rolled back"
+    sid=$(field "$(run $db)" sync_id)
+    expect_converged $db ""
+    cloud -c "UPDATE remote_$db.customers SET name = 'Later' WHERE customer_id = 123" >/dev/null
+    out=$(cloud -c "\\set VERBOSITY verbose" -c "SELECT berqenas.rollback('$sid')" 2>&1 || true)
+    expect_contains "$out" "55000" "$db: a later change blocks the rollback"
+    expect_contains "$out" 'changed after it' "$db: and says so"
+    expect_contains "$out" '{"customer_id": 123}' "$db: naming the key"
+    out=$(cloud -c "SELECT berqenas.rollback('$sid', include_later => true)" 2>&1 || true)
+    expect_contains "$out" "include_later is not supported for bidirectional runs" "$db: include_later refused"
+    run $db >/dev/null
+    expect_converged $db ""
+
     echo "== $db: the remote connection killed between the two applies: nothing of the run is kept"
     cloud -c "CREATE FUNCTION public.slow_$db() RETURNS trigger LANGUAGE plpgsql AS \$\$BEGIN PERFORM pg_sleep(2); RETURN NEW; END\$\$;
               CREATE TRIGGER slow BEFORE INSERT OR UPDATE ON remote_$db.customers FOR EACH ROW WHEN (pg_trigger_depth() = 0 AND current_setting('test.slow', true) = 'on') EXECUTE FUNCTION public.slow_$db()" >/dev/null

@@ -245,7 +245,13 @@ std::string run(long long db_id, const std::optional<std::vector<std::string>>& 
     snprintf(duration, sizeof duration, "%.3f", seconds);
     if (!dry_run) {
         pg::SpiSession spi;
-        catalog::finish_job_succeeded(spi, two_way.job_id, tables_json, total, 0, true);
+        catalog::finish_job_succeeded(spi, two_way.job_id, tables_json, total, 0, SyncSettings::journal);
+        std::string lines = "[";
+        for (const auto& [name, c] : results)
+            for (const auto& [what, ms] : c.phases)
+                lines += std::string(lines.size() > 1 ? "," : "") +
+                         JsonObject().add("level", "debug").add("table", name).add("message", what + (": " + std::to_string(ms) + " ms")).str();
+        catalog::append_job_log(spi, two_way.job_id, lines + "]");
         spi.execute("SELECT berqenas._audit('bidirectional_sync', $1::bigint, $2, $3::jsonb)",
                     {std::to_string(db_id), cfg.name,
                      JsonObject().add("sync_id", sync_id).add("strategy", strategy_name).add("origin", origin)

@@ -3,6 +3,9 @@
 // set-based (cloud) and in batches of literal rows (remote). See two_way_table.hpp.
 #include "sync/bidirectional/two_way_table.hpp"
 
+#include "sync/bidirectional/two_way_sql.hpp"
+
+#include <chrono>
 #include <functional>
 #include <map>
 
@@ -18,298 +21,11 @@ extern "C" {
 
 namespace berqenas::sync {
 
+using namespace two_way;
+
 namespace {
 
 constexpr int decision_batch = 5000;   // plan rows decided per round trip
-constexpr int push_batch = 500;        // rows per remote statement (T-SQL allows 1000 VALUES rows)
-
-// Names and values in the cloud's own SQL (PostgreSQL's quoting, whatever the remote's kind).
-std::string lid(const std::string& name) {
-    const char* q = pg::pg_call([&] { return quote_identifier(name.c_str()); });
-    return std::string(q);
-}
-
-std::string llit(const std::string& value) {
-    char* q = pg::pg_call([&] { return quote_literal_cstr(value.c_str()); });
-    std::string out(q);
-    pg::pg_call([&] { pfree(q); });
-    return out;
-}
-
-std::string to_s(long long v) { return std::to_string(v); }
-
-// Everything one table's run needs to write its SQL.
-struct Shape {
-    std::string cloud;                              // the cloud copy, qualified and quoted
-    std::vector<std::string> columns;               // remote column names (the cloud copy has the same)
-    std::map<std::string, std::string> local_type;  // cloud copy column → format_type
-    std::vector<std::string> key;                   // primary key columns
-    std::vector<std::string> content;               // columns the content hash covers
-    std::string updated_at, created_at, is_deleted; // their names on this table ("" created_at: none)
-    std::string local_rows, gone, cand, plan;       // temporary tables of this run
-
-    // jsonb_build_object('k', a."k", ...): a key as berqenas.sync_row_state holds it.
-    std::string key_json(const std::string& a) const {
-        std::string out = "jsonb_build_object(";
-        for (size_t i = 0; i < key.size(); ++i) out += (i ? ", " : "") + llit(key[i]) + ", " + a + "." + lid(key[i]);
-        return out + ")";
-    }
-    // a."k" = (j ->> 'k')::type AND ...: a row matched to a key held as jsonb (index-friendly).
-    std::string key_match(const std::string& a, const std::string& json) const {
-        std::string out;
-        for (size_t i = 0; i < key.size(); ++i)
-            out += (i ? " AND " : "") + a + "." + lid(key[i]) + " = (" + json + " ->> " + llit(key[i]) + ")::" +
-                   local_type.at(key[i]);
-        return out;
-    }
-    // The content hash of a row: every column but the bookkeeping ones (each side keeps its own
-    // updated_at; created_at travels with inserts), as one 64-bit hash of the row's text.
-    std::string content_hash(const std::string& a) const {
-        std::string out = "pg_catalog.hashtextextended(ROW(";
-        for (size_t i = 0; i < content.size(); ++i) out += (i ? ", " : "") + a + "." + lid(content[i]);
-        return out + ")::text, 0)";
-    }
-    std::string first_key(const std::string& a) const { return a + "." + lid(key[0]); }
-};
-
-std::optional<long long> opt_ll(const pg::SqlValue& v) {
-    if (!v) return std::nullopt;
-    return std::stoll(*v);
-}
-
-// The remote's columns, and the bookkeeping columns found as the remote compares names.
-Shape describe(pg::SpiSession& spi, remote::RemoteConnection& conn, const remote::RemoteTable& rt,
-               const TwoWayTable& t) {
-    Shape s;
-    s.cloud = *spi.scalar("SELECT $1::oid::regclass::text", {t.local_oid});
-    for (auto& row : spi.execute("SELECT attname, pg_catalog.format_type(atttypid, atttypmod) FROM pg_catalog.pg_attribute "
-                                 "WHERE attrelid = $1::oid AND attnum > 0 AND NOT attisdropped",
-                                 {t.local_oid})
-                         .rows)
-        s.local_type[*row[0]] = *row[1];
-    for (const auto& c : rt.columns) {
-        if (!s.local_type.count(c.name))
-            throw Error(sqlstate::object_not_in_prerequisite_state,
-                        "column \"" + c.name + "\" of remote table \"" + rt.name + "\" is missing from its cloud copy " + s.cloud,
-                        "a two-way sync writes every column to both sides",
-                        "add the column to the cloud copy with ALTER TABLE, then run the sync again");
-        s.columns.push_back(c.name);
-    }
-    s.key = rt.primary_key;
-    auto find = [&](const char* name) -> std::string {
-        auto i = remote::find_identifier(conn.kind(), s.columns, name);
-        return i ? s.columns[*i] : std::string();
-    };
-    s.updated_at = find("updated_at");
-    s.created_at = find("created_at");
-    s.is_deleted = find("is_deleted");
-    if (s.updated_at.empty() || s.is_deleted.empty())
-        throw Error(sqlstate::object_not_in_prerequisite_state,
-                    "remote table \"" + rt.name + "\" is not prepared for two-way sync",
-                    "it needs the columns updated_at and is_deleted and the trigger that keeps updated_at current",
-                    "SELECT berqenas.prepare_table('<name>', '" + rt.name + "')");
-    const std::string& ts_type = s.local_type[s.updated_at];
-    if (ts_type.rfind("timestamp", 0) != 0 || ts_type.find("with time zone") != std::string::npos)
-        throw Error(sqlstate::object_not_in_prerequisite_state,
-                    "column \"" + s.updated_at + "\" of table \"" + rt.name + "\" is " + ts_type +
-                        "; two-way sync follows a timestamp without time zone (datetime2)");
-    for (const auto& c : s.columns)
-        if (c != s.updated_at && c != s.created_at) s.content.push_back(c);
-    const std::string suffix = to_s(t.id);
-    s.local_rows = "pg_temp.berqenas_bd_remote_" + suffix;
-    s.gone = "pg_temp.berqenas_bd_gone_" + suffix;
-    s.plan = "pg_temp.berqenas_bd_plan_" + suffix;
-    s.cand = "pg_temp.berqenas_bd_cand_" + suffix;
-    return s;
-}
-
-// Streams a remote SELECT into a temporary table shaped like the cloud copy's columns.
-long long load(pg::SpiSession& spi, remote::RemoteConnection& conn, const Shape& s, const std::string& into,
-               const std::vector<std::string>& columns, const RemoteSelect& select) {
-    std::string list;
-    for (size_t i = 0; i < columns.size(); ++i) list += (i ? ", " : "") + lid(columns[i]);
-    spi.execute("CREATE TEMP TABLE " + into + " AS SELECT " + list + " FROM " + s.cloud + " LIMIT 0");
-    LoaderTarget lt;
-    lt.relid = Oid(std::stoul(*spi.scalar("SELECT $1::regclass::oid", {into})));
-    lt.columns = columns;
-    lt.utf16 = select.utf16;
-    auto stream = conn.open_stream(select.sql, SyncSettings::batch_rows, select.params);
-    BulkLoader loader(lt, stream->columns());
-    std::vector<remote::RemoteValue> row;
-    long long n = 0;
-    while (stream->next(row)) {
-        loader.add(row);
-        if (++n % 1000 == 0) pg::check_for_interrupts();
-    }
-    stream->close();
-    loader.finish();
-    pg::pg_call([] { CommandCounterIncrement(); });
-    return loader.rows();
-}
-
-// Rows of a query as Datums, one batch at a time (the cloud rows a run writes to the remote).
-void for_each_tuple(const std::string& sql, const std::function<void(HeapTuple, TupleDesc)>& fn) {
-    pg::pg_call([&] {
-        if (SPI_execute(sql.c_str(), false, 0) != SPI_OK_SELECT) elog(ERROR, "berqenas: two-way read failed");
-    });
-    SPITupleTable* table = SPI_tuptable;
-    const uint64 n = SPI_processed;
-    try {
-        for (uint64 i = 0; i < n; ++i) fn(table->vals[i], table->tupdesc);
-    } catch (...) {
-        pg::pg_call([&] { SPI_freetuptable(table); });
-        throw;
-    }
-    pg::pg_call([&] { SPI_freetuptable(table); });
-}
-
-// One column of a tuple as text (SPI_getvalue: the type's output function).
-std::string tuple_text(HeapTuple tuple, TupleDesc desc, int attno) {
-    char* v = pg::pg_call([&] { return SPI_getvalue(tuple, desc, attno); });
-    if (v == nullptr) return {};
-    std::string out(v);
-    pg::pg_call([&] { pfree(v); });
-    return out;
-}
-
-// A value of the cloud for a remote column: the kind's literal, cast to the remote's own type so
-// that VALUES lists type as the table does (PostgreSQL reads bare literals as text there).
-std::string remote_value(const convert::LiteralWriter& literal, const remote::Dialect& d, const remote::RemoteColumn& c,
-                         HeapTuple tuple, TupleDesc desc, int attno) {
-    bool isnull = false;
-    Datum value = pg::pg_call([&] { return SPI_getbinval(tuple, desc, attno, &isnull); });
-    Oid type = pg::pg_call([&] { return SPI_gettypeid(desc, attno); });
-    return "CAST(" + literal(value, isnull, type) + " AS " + d.column_type_ddl(c) + ")";
-}
-
-const remote::RemoteColumn& remote_column(const remote::RemoteTable& rt, const std::string& name) {
-    for (const auto& c : rt.columns)
-        if (c.name == name) return c;
-    throw Error(sqlstate::internal_error, "remote column \"" + name + "\" vanished");
-}
-
-// A batch of remote statements under a savepoint. When one fails, its rows are tried one by one
-// (each under a savepoint of its own) so that the error names the row the remote refused; the
-// remote transaction is left as it was before the batch either way.
-class RemoteBatch {
-public:
-    RemoteBatch(remote::RemoteConnection& conn, std::string table) : conn_(conn), d_(conn.dialect()), table_(std::move(table)) {}
-
-    // statements(rows) gives the statements writing those rows and how many rows they must affect.
-    void run(const std::vector<std::vector<std::string>>& rows, const std::vector<std::string>& keys,
-             const std::function<std::vector<std::string>(const std::vector<std::vector<std::string>>&)>& statements) {
-        conn_.execute(d_.savepoint_sql("berqenas_bd"));
-        try {
-            long long written = 0;
-            for (const auto& sql : statements(rows)) written += conn_.execute(sql);
-            expect(written, rows.size(), {});
-        } catch (const Error& e) {
-            if (e.sqlstate() == sqlstate::query_canceled || !conn_.is_usable()) throw;
-            conn_.execute(d_.rollback_to_savepoint_sql("berqenas_bd"));
-            for (size_t i = 0; i < rows.size(); ++i) {
-                try {
-                    long long written = 0;
-                    for (const auto& sql : statements({rows[i]})) written += conn_.execute(sql);
-                    expect(written, 1, keys[i]);
-                } catch (const Error& one) {
-                    if (one.sqlstate() == sqlstate::query_canceled) throw;
-                    throw Error(one.sqlstate(), "key " + keys[i] + ": " + one.what(), one.detail(),
-                                one.hint().empty() ? "nothing of this run was kept on either side" : one.hint());
-                }
-            }
-            throw;   // every row passed alone: the batch's own error stands
-        }
-        const std::string release = d_.release_savepoint_sql("berqenas_bd");
-        if (!release.empty()) conn_.execute(release);
-    }
-
-private:
-    // A short count: a remote row changed after the run read the remote's clock (the guard did not
-    // match), or a row to insert appeared meanwhile. 40001: nothing is kept, the next run decides again.
-    void expect(long long written, size_t expected, const std::string& key) {
-        if (written == (long long)expected) return;
-        throw Error(sqlstate::serialization_failure,
-                    "rows of remote table \"" + table_ + "\" changed while the two-way sync wrote them",
-                    (key.empty() ? "" : "key " + key + ": ") + std::to_string(expected) + " rows to write, " +
-                        std::to_string(written) + " written",
-                    "nothing of this run was kept; the next run takes the new changes into account");
-    }
-    remote::RemoteConnection& conn_;
-    const remote::Dialect& d_;
-    std::string table_;
-};
-
-// The cloud's winning versions to the remote: upserts (every column but updated_at, which the
-// remote's own default and trigger set) and deletes, each refused when the remote row changed
-// after the run read the remote's clock.
-void write_remote(remote::RemoteConnection& conn, const remote::RemoteTable& rt, const Shape& s, const TwoWayRun& run) {
-    const remote::Dialect& d = conn.dialect();
-    convert::TransmissionModes modes;
-    const convert::LiteralWriter literal(d.quoting());
-    std::vector<std::string> push;
-    for (const auto& c : s.columns)
-        if (c != s.updated_at) push.push_back(c);
-    const std::string table = d.qualified_name(rt.schema, rt.name);
-    const std::string guard = d.quote_identifier(rt.name) + "." + d.quote_identifier(s.updated_at) + " <= CAST(" +
-                              d.quote_literal(run.remote_now) + " AS " +
-                              d.column_type_ddl(remote_column(rt, s.updated_at)) + ")";
-    RemoteBatch batch(conn, rt.name);
-    std::string cols;
-    for (size_t i = 0; i < push.size(); ++i) cols += (i ? ", " : "") + std::string("c.") + lid(push[i]);
-    long long last = 0;
-    for (;;) {
-        std::vector<std::vector<std::string>> rows;
-        std::vector<std::string> keys;
-        for_each_tuple("SELECT p.n, p.k::text, " + cols + " FROM " + s.plan + " p JOIN " + s.cloud + " c ON " +
-                           s.key_match("c", "p.k") + " WHERE p.action = 'to_local' AND p.cloud_present AND p.n > " + to_s(last) +
-                           " ORDER BY p.n LIMIT " + std::to_string(push_batch),
-                       [&](HeapTuple tuple, TupleDesc desc) {
-                           last = std::stoll(tuple_text(tuple, desc, 1));
-                           keys.push_back(tuple_text(tuple, desc, 2));
-                           std::vector<std::string> row;
-                           for (size_t i = 0; i < push.size(); ++i)
-                               row.push_back(remote_value(literal, d, remote_column(rt, push[i]), tuple, desc, int(i) + 3));
-                           rows.push_back(std::move(row));
-                       });
-        if (rows.empty()) break;
-        batch.run(rows, keys, [&](const std::vector<std::vector<std::string>>& some) {
-            auto up = d.build_upsert(rt.schema, rt.name, push, s.key, some);
-            std::vector<std::string> out;
-            if (!up.update.empty()) out.push_back(up.update + " AND " + guard);
-            out.push_back(up.insert);
-            return out;
-        });
-        pg::check_for_interrupts();
-    }
-    std::string key_values;
-    for (size_t i = 0; i < s.key.size(); ++i)
-        key_values += (i ? ", " : "") + std::string("(p.k ->> ") + llit(s.key[i]) + ")::" + s.local_type.at(s.key[i]);
-    last = 0;
-    for (;;) {
-        std::vector<std::vector<std::string>> matches;
-        std::vector<std::string> keys;
-        for_each_tuple("SELECT p.n, p.k::text, " + key_values + " FROM " + s.plan +
-                           " p WHERE p.action = 'to_local' AND NOT p.cloud_present AND p.n > " + to_s(last) +
-                           " ORDER BY p.n LIMIT " + std::to_string(push_batch),
-                       [&](HeapTuple tuple, TupleDesc desc) {
-                           last = std::stoll(tuple_text(tuple, desc, 1));
-                           keys.push_back(tuple_text(tuple, desc, 2));
-                           std::string m;
-                           for (size_t i = 0; i < s.key.size(); ++i)
-                               m += (i ? " AND " : "") + d.quote_identifier(s.key[i]) + " = " +
-                                    remote_value(literal, d, remote_column(rt, s.key[i]), tuple, desc, int(i) + 3);
-                           matches.push_back({"(" + m + ")"});
-                       });
-        if (matches.empty()) break;
-        batch.run(matches, keys, [&](const std::vector<std::vector<std::string>>& some) {
-            std::string where;
-            for (size_t i = 0; i < some.size(); ++i) where += (i ? " OR " : "") + some[i][0];
-            return std::vector<std::string>{"DELETE FROM " + table + " WHERE (" + where + ") AND " + guard};
-        });
-        pg::check_for_interrupts();
-    }
-}
-
 // The remote's winning versions to the cloud copy, set-based: an upsert by primary key (every
 // column but updated_at, which the cloud copy's trigger sets) and a delete.
 void write_cloud(pg::SpiSession& spi, const Shape& s) {
@@ -364,6 +80,13 @@ void read_clocks(pg::SpiSession& spi, remote::RemoteConnection& conn, TwoWayRun&
 TwoWayCounts sync_two_way_table(pg::SpiSession& spi, remote::RemoteConnection& conn, const TwoWayTable& t,
                                 const TwoWayRun& run) {
     TwoWayCounts counts;
+    // Where the time goes, phase by phase (the job's debug log lines).
+    auto phase_started = std::chrono::steady_clock::now();
+    auto phase = [&](const char* name) {
+        const auto now = std::chrono::steady_clock::now();
+        counts.phases.emplace_back(name, std::chrono::duration_cast<std::chrono::milliseconds>(now - phase_started).count());
+        phase_started = now;
+    };
     remote::RemoteTable rt = conn.describe_table(t.remote_schema, t.remote_table);
     if (rt.primary_key.empty())
         throw Error(sqlstate::invalid_parameter, "remote table \"" + rt.name + "\" has no primary key",
@@ -390,6 +113,7 @@ TwoWayCounts sync_two_way_table(pg::SpiSession& spi, remote::RemoteConnection& c
     // for the wrong size (a hash of the whole cloud copy instead of a probe per key).
     spi.execute("ANALYZE " + s.local_rows);
 
+    phase("read the remote's changed rows");
     // 2. Hard deletes on the remote: keys both sides agreed on that the remote no longer has. The
     //    remote's row count says whether any can be missing; only then are its keys read.
     spi.execute("CREATE TEMP TABLE " + s.gone + " (k jsonb)");
@@ -417,6 +141,7 @@ TwoWayCounts sync_two_way_table(pg::SpiSession& spi, remote::RemoteConnection& c
         }
     }
 
+    phase("looked for hard deletes on the remote");
     // 3. Every key that may have changed on either side, with both versions' hashes and times and
     //    the agreed content. The cloud's rows are locked first: no cloud writer slips in between.
     const std::string cloud_since =
@@ -458,6 +183,7 @@ TwoWayCounts sync_two_way_table(pg::SpiSession& spi, remote::RemoteConnection& c
         spi.execute("SELECT 1 FROM " + s.cloud + " c WHERE EXISTS (SELECT 1 FROM " + s.plan + " p WHERE " +
                     s.key_match("c", "p.k") + ") FOR UPDATE OF c");
 
+    phase("listed and locked the candidate keys");
     // 4. Each key decided by the conflict policy, a batch at a time.
     long long last = 0;
     for (;;) {
@@ -515,6 +241,7 @@ TwoWayCounts sync_two_way_table(pg::SpiSession& spi, remote::RemoteConnection& c
     counts.conflicts_resolved = std::stoll(*tally.rows[0][3]);
     counts.conflicts_open = std::stoll(*tally.rows[0][4]);
 
+    phase("decided every key");
     if (!run.dry_run) {
         // 5. Conflicts, with both versions as they were found.
         const std::string strategy = conflict_strategy_name(run.strategy);
@@ -532,11 +259,34 @@ TwoWayCounts sync_two_way_table(pg::SpiSession& spi, remote::RemoteConnection& c
                     "resolution = CASE WHEN cf.chosen_winner IS NULL THEN 'converged' ELSE 'manual' END "
                     "FROM " + s.plan + " p WHERE cf.id = p.open_conflict AND p.action <> 'hold'");
 
-        // 6. Both sides written: the remote in its open transaction, the cloud in ours.
-        write_remote(conn, rt, s, run);
+        phase("logged conflicts");
+        // 6. The journal (rollback): each side's row as it was where the run writes it, and the
+        //    content both sides had agreed on. Remote rows the run overwrites without having read
+        //    them (unchanged on premise) are read now.
+        if (SyncSettings::journal) {
+            fetch_rows(spi, conn, rt, s, s.local_rows,
+                       "FROM " + s.plan + " p WHERE p.action = 'to_local' AND NOT p.local_read AND NOT p.local_gone");
+            spi.execute("INSERT INTO berqenas.sync_two_way_journal (sync_job_id, sync_table_id, key, cloud_written, cloud_old, "
+                        "remote_written, remote_old, agreed_old) "
+                        "SELECT $1::bigint, $2::bigint, p.k, p.action = 'to_cloud', "
+                        "CASE WHEN p.action = 'to_cloud' AND p.cloud_present THEN to_jsonb(c) END, "
+                        "p.action = 'to_local', CASE WHEN p.action = 'to_local' THEN to_jsonb(l) END, p.base_hash "
+                        "FROM " + s.plan + " p LEFT JOIN " + s.cloud + " c ON " + s.key_match("c", "p.k") + " LEFT JOIN " +
+                        s.local_rows + " l ON " + s.key_match("l", "p.k") +
+                        " WHERE p.action IN ('to_cloud', 'to_local', 'converged')",
+                        {to_s(run.job_id), tid});
+        }
+
+        phase("journaled");
+        // 7. Both sides written: the remote in its open transaction, the cloud in ours.
+        write_remote(conn, rt, s, run.remote_now,
+                     "FROM " + s.plan + " p JOIN " + s.cloud + " c ON " + s.key_match("c", "p.k") +
+                         " WHERE p.action = 'to_local' AND p.cloud_present",
+                     "FROM " + s.plan + " p WHERE p.action = 'to_local' AND NOT p.cloud_present");
         write_cloud(spi, s);
 
-        // 7. The agreed content moves on for every key decided; held keys keep theirs.
+        phase("wrote both sides");
+        // 8. The agreed content moves on for every key decided; held keys keep theirs.
         const std::string agreed = "CASE p.action WHEN 'to_cloud' THEN p.local_hash ELSE p.cloud_hash END";
         const long long removed = spi.execute(
             "DELETE FROM berqenas.sync_row_state st USING " + s.plan + " p WHERE st.sync_table_id = " + tid +
@@ -549,12 +299,16 @@ TwoWayCounts sync_two_way_table(pg::SpiSession& spi, remote::RemoteConnection& c
             "ON CONFLICT (sync_table_id, key) DO UPDATE SET content_hash = EXCLUDED.content_hash, "
             "synced_job_id = EXCLUDED.synced_job_id RETURNING (st.xmax = 0) AS inserted) "
             "SELECT count(*) FILTER (WHERE inserted) FROM w"));
+        // Many new agreed keys at once (a first run): the next run's probes by key need statistics
+        // that know about them, before autovacuum gets there.
+        if (added_keys > 10000 && added_keys * 10 > t.agreed_rows) spi.execute("ANALYZE berqenas.sync_row_state");
         spi.execute("DELETE FROM berqenas.sync_tombstones tb USING " + s.plan + " p WHERE tb.sync_table_id = " + tid +
                     " AND tb.key = p.k AND p.action <> 'hold'");
         spi.execute("UPDATE berqenas.sync_tables SET bd_cloud_watermark = $2::timestamp, bd_local_watermark = $3::timestamp, "
                     "bd_agreed_rows = $5::bigint, last_sync_job_id = $4::bigint, last_synced_at = now() WHERE id = $1::bigint",
                     {tid, run.cloud_now, run.remote_now, to_s(run.job_id), to_s(t.agreed_rows + added_keys - removed)});
     }
+    phase("recorded the agreed content");
     spi.execute("DROP TABLE " + s.plan + ", " + s.cand + ", " + s.gone + ", " + s.local_rows);
     return counts;
 }

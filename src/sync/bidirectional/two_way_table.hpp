@@ -5,6 +5,8 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "pg/spi.hpp"
 #include "remote/remote_connection.hpp"
@@ -42,6 +44,7 @@ struct TwoWayCounts {
     long long conflicts_open = 0;    // held for berqenas.resolve_conflict (manual)
     long long rows_read = 0;         // remote rows read (changed since the last run, or all on a first run)
     bool key_scan = false;           // hard deletes on the remote were looked for by reading every key
+    std::vector<std::pair<std::string, long long>> phases;   // what took how long (ms), in order
 };
 
 // Runs one table. The remote's writes go into conn's open transaction (the caller commits it once,
