@@ -8,7 +8,7 @@
 #include "sync/bidirectional/two_way_sql.hpp"
 #include "sync/bidirectional/two_way_table.hpp"
 #include "sync/session_connections.hpp"
-#include "sync/sync_runner.hpp"
+#include "sync/subtransaction.hpp"
 
 namespace berqenas::sync {
 

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <ctime>
 #include <map>
-#include <thread>
 
 #include "catalog/sync_catalog.hpp"
 #include "common/json_writer.hpp"
@@ -13,10 +12,11 @@
 #include "remote/identifier.hpp"
 #include "sync/autonomous.hpp"
 #include "sync/bidirectional/two_way_table.hpp"
-#include "sync/engine/advisory_locks.hpp"
 #include "sync/engine/configured_tables.hpp"
 #include "sync/engine/sync_id.hpp"
+#include "sync/limits.hpp"
 #include "sync/session_connections.hpp"
+#include "sync/subtransaction.hpp"
 #include "sync/sync_runner.hpp"
 #include "sync/sync_settings.hpp"
 
@@ -49,20 +49,6 @@ std::optional<std::vector<std::string>> text_array(FunctionCallInfo fcinfo, int 
     return out;
 }
 
-// One two-way run of a database at a time, shared with one-way syncs (the same lock).
-void lock_database(pg::SpiSession& spi, const catalog::SyncConfig& cfg) {
-    const int timeout = SyncSettings::sync_wait_timeout_s;
-    const auto deadline = Clock::now() + std::chrono::seconds(timeout < 0 ? 0 : timeout);
-    while (spi.scalar("SELECT pg_catalog.pg_try_advisory_xact_lock($1::int, $2::int)",
-                      {std::to_string(lock_class::database), std::to_string(cfg.remote_database_id)}) != pg::SqlValue("t")) {
-        if (timeout == 0 || (timeout > 0 && Clock::now() >= deadline))
-            throw Error(sqlstate::lock_not_available, "remote database \"" + cfg.name + "\" is already being synced", {},
-                        "see berqenas.sync_progress; SET berqenas.sync_wait_timeout to wait (seconds, -1: no limit)");
-        pg::check_for_interrupts();
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-}
-
 struct TableRef {
     std::string remote_table;
     std::optional<TwoWayTable> two_way;   // nullopt: no cloud copy yet
@@ -90,7 +76,9 @@ std::string run(long long db_id, const std::optional<std::vector<std::string>>& 
                         "remote database \"" + source.config.name + "\" is not configured for bidirectional sync", {},
                         "SELECT berqenas.configure_sync('" + source.config.name + "', sync_mode => 'bidirectional')");
         strategy_name = strategy_arg.value_or(source.config.conflict_strategy);
-        lock_database(spi, source.config);
+        // The limits every sync passes: one sync of a database at a time, tenant slots.
+        acquire_database_lock(spi, source.config);
+        acquire_tenant_slot(spi, source.config);
         started_epoch = std::stod(*spi.scalar("SELECT extract(epoch FROM clock_timestamp())::text"));
     }
     const catalog::SyncConfig& cfg = source.config;

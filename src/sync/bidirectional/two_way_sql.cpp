@@ -108,6 +108,23 @@ private:
     std::string table_;
 };
 
+// The rows of these keys: "k IN (v, ...)" for a one-column key (one index scan on either kind),
+// "(k1 = v AND k2 = w) OR ..." otherwise. keys: one literal per key column, per row.
+std::string keys_condition(const remote::Dialect& d, const std::vector<std::string>& key_columns,
+                           const std::vector<std::vector<std::string>>& keys) {
+    std::string out;
+    if (key_columns.size() == 1) {
+        for (const auto& k : keys) out += (out.empty() ? "" : ", ") + k[0];
+        return d.quote_identifier(key_columns[0]) + " IN (" + out + ")";
+    }
+    for (const auto& k : keys) {
+        std::string m;
+        for (size_t i = 0; i < key_columns.size(); ++i) m += (i ? " AND " : "") + d.quote_identifier(key_columns[i]) + " = " + k[i];
+        out += (out.empty() ? "(" : " OR (") + m + ")";
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string lid(const std::string& name) {
@@ -235,19 +252,18 @@ void fetch_rows(pg::SpiSession& spi, remote::RemoteConnection& conn, const remot
     lt.utf16 = all.utf16;
     long long last = 0;
     for (;;) {
-        std::string where;
+        std::vector<std::vector<std::string>> keys;
         for_each_tuple("SELECT p.n, " + key_values + " " + keys_from + " AND p.n > " + to_s(last) + " ORDER BY p.n LIMIT " +
                            std::to_string(push_batch),
                        [&](HeapTuple tuple, TupleDesc desc) {
                            last = std::stoll(tuple_text(tuple, desc, 1));
-                           std::string m;
+                           std::vector<std::string> k;
                            for (size_t i = 0; i < s.key.size(); ++i)
-                               m += (i ? " AND " : "") + d.quote_identifier(s.key[i]) + " = " +
-                                    remote_value(literal, d, remote_column(rt, s.key[i]), tuple, desc, int(i) + 2);
-                           where += (where.empty() ? "(" : " OR (") + m + ")";
+                               k.push_back(remote_value(literal, d, remote_column(rt, s.key[i]), tuple, desc, int(i) + 2));
+                           keys.push_back(std::move(k));
                        });
-        if (where.empty()) break;
-        auto stream = conn.open_stream(all.sql + " WHERE " + where, SyncSettings::batch_rows, all.params);
+        if (keys.empty()) break;
+        auto stream = conn.open_stream(all.sql + " WHERE " + keys_condition(d, s.key, keys), SyncSettings::batch_rows, all.params);
         BulkLoader loader(lt, stream->columns());
         std::vector<remote::RemoteValue> row;
         while (stream->next(row)) loader.add(row);
@@ -314,17 +330,14 @@ void write_remote(remote::RemoteConnection& conn, const remote::RemoteTable& rt,
                        [&](HeapTuple tuple, TupleDesc desc) {
                            last = std::stoll(tuple_text(tuple, desc, 1));
                            keys.push_back(tuple_text(tuple, desc, 2));
-                           std::string m;
+                           std::vector<std::string> k;
                            for (size_t i = 0; i < s.key.size(); ++i)
-                               m += (i ? " AND " : "") + d.quote_identifier(s.key[i]) + " = " +
-                                    remote_value(literal, d, remote_column(rt, s.key[i]), tuple, desc, int(i) + 3);
-                           matches.push_back({"(" + m + ")"});
+                               k.push_back(remote_value(literal, d, remote_column(rt, s.key[i]), tuple, desc, int(i) + 3));
+                           matches.push_back(std::move(k));
                        });
         if (matches.empty()) break;
         batch.run(matches, keys, [&](const std::vector<std::vector<std::string>>& some) {
-            std::string where;
-            for (size_t i = 0; i < some.size(); ++i) where += (i ? " OR " : "") + some[i][0];
-            return std::vector<std::string>{"DELETE FROM " + table + " WHERE (" + where + ") AND " + guard};
+            return std::vector<std::string>{"DELETE FROM " + table + " WHERE (" + keys_condition(d, s.key, some) + ") AND " + guard};
         });
         pg::check_for_interrupts();
     }

@@ -123,9 +123,10 @@ TwoWayCounts sync_two_way_table(pg::SpiSession& spi, remote::RemoteConnection& c
                     tid + " AND NOT EXISTS (SELECT 1 FROM " + s.local_rows + " l WHERE " + s.key_match("l", "st.key") + ")");
     } else {
         const long long agreed = t.agreed_rows;
+        // A probe by key per changed row (OFFSET 0 keeps it one): never a pass over the agreed rows.
         const long long added = std::stoll(*spi.scalar(
-            "SELECT count(*) FROM " + s.local_rows + " l WHERE NOT EXISTS (SELECT 1 FROM berqenas.sync_row_state st "
-            "WHERE st.sync_table_id = $1::bigint AND st.key = " + s.key_json("l") + ")",
+            "SELECT count(*) FROM " + s.local_rows + " l LEFT JOIN LATERAL (SELECT 1 AS found FROM berqenas.sync_row_state st "
+            "WHERE st.sync_table_id = $1::bigint AND st.key = " + s.key_json("l") + " OFFSET 0) x ON true WHERE x.found IS NULL",
             {tid}));
         if (agreed > 0) {
             auto c = conn.query_text(conn.dialect().row_count_sql(rt.schema, rt.name));
@@ -157,6 +158,18 @@ TwoWayCounts sync_two_way_table(pg::SpiSession& spi, remote::RemoteConnection& c
                 " UNION SELECT k FROM " + s.gone +
                 " UNION SELECT primary_key FROM berqenas.sync_conflicts WHERE sync_table_id = " + tid + " AND status = 'open'");
     spi.execute("ANALYZE " + s.cand);
+    // Few candidates against a large table: one probe by key each (LATERAL ... OFFSET 0 cannot be
+    // turned into a hash join over the whole cloud copy or the agreed rows, which the planner
+    // prefers at random_page_cost 4 though the pages are cached). Many (a first run): joins.
+    const long long candidates = std::stoll(*spi.scalar("SELECT count(*) FROM " + s.cand));
+    const bool probe = candidates * 20 < t.agreed_rows;
+    const std::string cloud_join =
+        probe ? " LEFT JOIN LATERAL (SELECT * FROM " + s.cloud + " c WHERE " + s.key_match("c", "cand.k") + " OFFSET 0) c ON true"
+              : " LEFT JOIN " + s.cloud + " c ON " + s.key_match("c", "cand.k");
+    const std::string state_join =
+        probe ? " LEFT JOIN LATERAL (SELECT st.content_hash FROM berqenas.sync_row_state st WHERE st.sync_table_id = " + tid +
+                    " AND st.key = cand.k OFFSET 0) st ON true"
+              : " LEFT JOIN berqenas.sync_row_state st ON st.sync_table_id = " + tid + " AND st.key = cand.k";
     spi.execute(
         "CREATE TEMP TABLE " + s.plan + " AS"
         " SELECT row_number() OVER () AS n, cand.k,"
@@ -171,17 +184,19 @@ TwoWayCounts sync_two_way_table(pg::SpiSession& spi, remote::RemoteConnection& c
         " st.content_hash AS base_hash, cf.id AS open_conflict, cf.chosen_winner AS chosen,"
         " NULL::text AS action, NULL::text AS winner, false AS conflict"
         " FROM " + s.cand + " cand"
-        " LEFT JOIN " + s.cloud + " c ON " + s.key_match("c", "cand.k") +
+        + cloud_join +
         " LEFT JOIN " + s.local_rows + " l ON " + s.key_match("l", "cand.k") +
         " LEFT JOIN " + s.gone + " g ON g.k = cand.k"
-        " LEFT JOIN berqenas.sync_row_state st ON st.sync_table_id = " + tid + " AND st.key = cand.k"
+        + state_join +
         " LEFT JOIN berqenas.sync_tombstones tb ON tb.sync_table_id = " + tid + " AND tb.key = cand.k"
         " LEFT JOIN berqenas.sync_conflicts cf ON cf.sync_table_id = " + tid + " AND cf.status = 'open' AND cf.primary_key = cand.k");
     spi.execute("CREATE UNIQUE INDEX ON " + s.plan + " (n)");
     spi.execute("ANALYZE " + s.plan);
     if (!run.dry_run)
-        spi.execute("SELECT 1 FROM " + s.cloud + " c WHERE EXISTS (SELECT 1 FROM " + s.plan + " p WHERE " +
-                    s.key_match("c", "p.k") + ") FOR UPDATE OF c");
+        spi.execute(probe ? "SELECT count(*) FROM " + s.plan + " p CROSS JOIN LATERAL (SELECT 1 FROM " + s.cloud + " c WHERE " +
+                                s.key_match("c", "p.k") + " FOR UPDATE) x"
+                          : "SELECT 1 FROM " + s.cloud + " c WHERE EXISTS (SELECT 1 FROM " + s.plan + " p WHERE " +
+                                s.key_match("c", "p.k") + ") FOR UPDATE OF c");
 
     phase("listed and locked the candidate keys");
     // 4. Each key decided by the conflict policy, a batch at a time.

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Bidirectional sync benchmark, one run, side by side on the same two clusters (PostgreSQL remote):
+#   - a ROWS-row table with CHANGED rows changed on each side, OVERLAP of them on both: the time of
+#     a bidirectional run against a one-way incremental sync of the same 2 x CHANGED changes (a
+#     twin table changed only on the remote), median of RUNS;
+#   - the first two-way run over a one-way copy (both sides read whole and compared);
+#   - peak backend memory (anonymous RSS, sampled) of a bidirectional run at 100k and at ROWS rows.
+# Aims (issue 13): at most 2x the one-way time, memory flat.
+#   bench/bidirectional_bench.sh     # defaults: ROWS=1000000 CHANGED=10000 OVERLAP=1000 RUNS=3
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROWS=${ROWS:-1000000}
+CHANGED=${CHANGED:-10000}
+OVERLAP=${OVERLAP:-1000}
+RUNS=${RUNS:-3}
+. test/lib/cluster.sh
+trap cluster_cleanup EXIT
+
+cluster_start cloud "shared_preload_libraries = 'berqenas'" "max_worker_processes = 32" "max_wal_size = '4GB'"
+cluster_start onprem "max_wal_size = '4GB'"
+cloud() { cluster_psql cloud -At "$@"; }
+onprem() { cluster_psql onprem -At "$@"; }
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+median() { tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo)"
+echo "date:    $(date -u +%Y-%m-%d)"
+echo "rows:    $ROWS, changed on each side: $CHANGED, on both: $OVERLAP, runs: $RUNS"
+echo
+
+make_table() {   # $1 = name, $2 = rows: five columns plus the two-way bookkeeping, old timestamps
+    onprem -q -c "DROP TABLE IF EXISTS $1" -c "CREATE TABLE $1 (id bigint PRIMARY KEY, name text NOT NULL, qty int, price float8,
+               created_at timestamp DEFAULT now(), updated_at timestamp DEFAULT now(), is_deleted boolean DEFAULT false);
+               INSERT INTO $1 (id, name, qty, price, created_at, updated_at)
+               SELECT g, 'item ' || g, g % 1000, g * 0.01, localtimestamp - interval '30 days', localtimestamp - interval '30 days' + g * interval '1 second'
+                 FROM generate_series(1, $2) g" -c "CREATE INDEX ON $1 (updated_at)" -c "VACUUM ANALYZE $1" >/dev/null
+}
+make_table bd_t "$ROWS"
+make_table ow_t "$ROWS"
+make_table bd_small 100000
+
+cloud -c "CREATE EXTENSION berqenas" >/dev/null
+cloud -c "SELECT berqenas.register_remote_database('bd', 'postgresql', '127.0.0.1', $onprem_PORT, 'postgres', 'postgres', 'postgres', 'public')" >/dev/null
+cloud -c "SELECT berqenas.register_remote_database('ow', 'postgresql', '127.0.0.1', $onprem_PORT, 'postgres', 'postgres', 'postgres', 'public')" >/dev/null
+for t in bd_t bd_small; do cloud -c "SELECT berqenas.prepare_table('bd', '$t')" >/dev/null; done
+cloud -c "SELECT berqenas.configure_sync('ow', 'incremental', ARRAY['ow_t'], target_schema => 'bench_ow')" >/dev/null
+# bd_t starts as a one-way copy, so that its first two-way run is the whole-table comparison.
+cloud -c "SELECT berqenas.configure_sync('bd', 'incremental', ARRAY['bd_t', 'bd_small'], target_schema => 'bench_bd')" >/dev/null
+cloud -c "SELECT berqenas.sync('bd')" -c "SELECT berqenas.sync('ow')" >/dev/null
+cloud -c "SELECT berqenas.configure_sync('bd', 'bidirectional', ARRAY['bd_t', 'bd_small'], target_schema => 'bench_bd')" >/dev/null
+cloud -c "CHECKPOINT" >/dev/null; onprem -c "CHECKPOINT" >/dev/null
+
+server_ms() { cloud -c "SELECT round(($1::jsonb ->> 'duration_seconds')::numeric * 1000)"; }
+echo "== first two-way run over a one-way copy of $ROWS rows (both sides read whole, compared)"
+t0=$(now_ms); out=$(cloud -c "SELECT berqenas.bidirectional_sync('bd', ARRAY['bd_t'])"); first_ms=$(( $(now_ms) - t0 ))
+echo "  first run                        $first_ms ms  ($(cloud -c "SELECT '$out'::jsonb #>> '{results,bd_t}'"))"
+cloud -c "SELECT berqenas.bidirectional_sync('bd', ARRAY['bd_small'])" >/dev/null
+
+# One round of changes: CHANGED rows on premise, CHANGED in the cloud, OVERLAP of them the same rows.
+change_bd() {   # $1 = table, $2 = round
+    local lo=$(( ($2 * 3 * CHANGED) % (ROWS - 3 * CHANGED) ))
+    onprem -c "UPDATE $1 SET qty = qty + 1 WHERE id > $lo AND id <= $lo + $CHANGED" >/dev/null
+    sleep 0.05
+    cloud -c "UPDATE bench_bd.$1 SET price = price + 1 WHERE id > $lo + $CHANGED - $OVERLAP AND id <= $lo + 2 * $CHANGED - $OVERLAP" >/dev/null
+}
+echo "== $CHANGED changes on each side, $OVERLAP of them on both, vs one-way incremental of $(( 2 * CHANGED )) changes"
+bd_times=""; ow_times=""
+for r in $(seq 1 "$RUNS"); do
+    change_bd bd_t "$r"
+    out=$(cloud -c "SELECT berqenas.bidirectional_sync('bd', ARRAY['bd_t'])")
+    bd_times="$bd_times $(server_ms "'$out'")"
+    [ "$r" = 1 ] && echo "  bidirectional result: $(cloud -c "SELECT '$out'::jsonb #>> '{results,bd_t}'")"
+    lo=$(( (r * 3 * CHANGED) % (ROWS - 3 * CHANGED) ))
+    onprem -c "UPDATE ow_t SET qty = qty + 1, updated_at = localtimestamp WHERE id > $lo AND id <= $lo + 2 * $CHANGED" >/dev/null
+    out=$(cloud -c "SELECT berqenas.sync('ow')")
+    ow_times="$ow_times $(server_ms "'$out'")"
+done
+bd_ms=$(echo $bd_times | median); ow_ms=$(echo $ow_times | median)
+echo "  bidirectional run            $bd_ms ms  (server side, median of:$bd_times)"
+echo "  one-way incremental sync     $ow_ms ms  (server side, median of:$ow_times)"
+echo "  bidirectional / one-way:     $(ratio "$bd_ms" "$ow_ms")  (aim: <= 2)"
+
+echo "== peak backend memory (anonymous RSS) of a bidirectional run with the same changes"
+peak_anon_kb() {   # $1 = application_name, $2 = SQL
+    local out; out=$(mktemp)
+    ( cluster_psql cloud -At -c "SET application_name = '$1'" -c "$2" >"$out" 2>&1 ) &
+    local runner=$! pid="" peak=0 v
+    for _ in $(seq 500); do
+        pid=$(cloud -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$1'" 2>/dev/null || true)
+        [ -n "$pid" ] && break; sleep 0.01
+    done
+    while kill -0 "$runner" 2>/dev/null; do
+        v=$(awk '/RssAnon/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+        [ -n "$v" ] && [ "$v" -gt "$peak" ] && peak=$v
+        sleep 0.01
+    done
+    wait "$runner"
+    grep -q '"success": true' "$out" || { cat "$out" >&2; return 1; }
+    rm -f "$out"
+    echo "$peak"
+}
+change_bd bd_small 0
+small_kb=$(peak_anon_kb bd_small "SELECT berqenas.bidirectional_sync('bd', ARRAY['bd_small'])")
+change_bd bd_t 0
+big_kb=$(peak_anon_kb bd_big "SELECT berqenas.bidirectional_sync('bd', ARRAY['bd_t'])")
+echo "  100000 rows                      $small_kb kB"
+echo "  $ROWS rows                     $big_kb kB"
+echo "  ratio:                          $(ratio "$big_kb" "$small_kb")  (aim: flat, ~1.0)"
+echo
+echo "peer: Bucardo is not set up by this script yet (see docs/benchmarks.md)"
