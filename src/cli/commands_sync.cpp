@@ -10,6 +10,8 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+
 namespace berqenas::cli {
 namespace {
 
@@ -92,7 +94,34 @@ int status(Context& ctx, const SyncOptions& o) {
         return exit_ok;
     }
     fmt::print("Sync status: {}\n", o.name);
-    print_details(result, {"name", "tables"});
+    const bool two_way = field(result, "mode") == "bidirectional";
+    Json last = field(result, "last_sync");
+    const bool last_two_way = field(last, "mode") == "bidirectional";
+    std::vector<std::string> skip = {"name", "tables"};
+    // One-way databases have no conflicts: leave the two-way keys out rather than print "-" and 0.
+    if (!two_way) skip.insert(skip.end(), {"conflict_strategy", "open_conflicts"});
+    if (last_two_way) {
+        // Drawn below as the docs' "last sync results" instead.
+        skip.push_back("last_sync");
+        for (const char* key : {"cloud_to_local", "local_to_cloud", "conflicts", "conflicts_resolved"}) last.erase(key);
+    }
+    print_details(result, skip);
+    if (last_two_way) {
+        Json run = field(result, "last_sync");
+        auto count = [&run](const char* key) {
+            return field(run, key).is_number_integer() ? field(run, key).get<long long>() : 0;
+        };
+        const long long conflicts = count("conflicts"), resolved = count("conflicts_resolved");
+        // A run also resolves conflicts held open by earlier runs (manual strategy, sync resolve).
+        std::string held =
+            resolved > conflicts ? fmt::format(", {} held from earlier runs resolved", resolved - conflicts) : "";
+        fmt::print("last sync results:\n");
+        fmt::print("  Cloud → Local: {} record(s)\n", cell(field(run, "cloud_to_local")));
+        fmt::print("  Local → Cloud: {} record(s)\n", cell(field(run, "local_to_cloud")));
+        fmt::print("  Conflicts:     {}{}\n", conflicts_text(conflicts, std::max(0LL, conflicts - resolved)), held);
+        fmt::print("last sync:\n");
+        print_details(last, {}, 2);
+    }
     TablePrinter table({"table", "local table", "watermark", "last synced at", "realtime", "realtime applied"});
     for_each_table(field(result, "tables"), [&](const std::string& name, const Json& t) {
         table.add_row({name, cell(field(t, "local_table")), cell(field(t, "watermark")),
@@ -101,6 +130,28 @@ int status(Context& ctx, const SyncOptions& o) {
     });
     if (!table.empty()) table.print();
     return exit_ok;
+}
+
+std::string error_text(const Json& r) {
+    return r["error"].is_null() ? "" : cell(r["error_sqlstate"]) + " " + cell(r["error"]);
+}
+
+// A history with two-way runs, as the docs draw it: both directions and the conflicts per run
+// ("-" for one-way runs, which have no directions).
+void print_two_way_history(const Json& rows) {
+    bool errors = false;
+    for (const Json& r : rows) errors = errors || !r["error"].is_null();
+    std::vector<std::string> headers = {"Sync ID", "Timestamp", "Mode", "Cloud→L", "Local→C", "Conflicts", "Status"};
+    if (errors) headers.push_back("Error");
+    TablePrinter table(headers);
+    for (const Json& r : rows) {
+        std::vector<std::string> row = {cell(r["sync_id"]), short_time(r["started_at"]), cell(r["mode"]),
+                                        cell(field(r, "cloud_to_local")), cell(field(r, "local_to_cloud")),
+                                        cell(field(r, "conflicts")), cell(r["status"])};
+        if (errors) row.push_back(error_text(r));
+        table.add_row(row);
+    }
+    table.print();
 }
 
 int history(Context& ctx, const SyncOptions& o) {
@@ -115,11 +166,16 @@ int history(Context& ctx, const SyncOptions& o) {
         fmt::print("no syncs of \"{}\" yet\n", o.name);
         return exit_ok;
     }
+    bool two_way = false;
+    for (const Json& r : rows) two_way = two_way || r["mode"] == "bidirectional";
+    if (two_way) {
+        print_two_way_history(rows);
+        return exit_ok;
+    }
     TablePrinter table({"sync id", "mode", "status", "started at", "seconds", "records", "bytes", "error"});
     for (const Json& r : rows) {
-        std::string error = r["error"].is_null() ? "" : cell(r["error_sqlstate"]) + " " + cell(r["error"]);
         table.add_row({cell(r["sync_id"]), cell(r["mode"]), cell(r["status"]), short_time(r["started_at"]),
-                       cell(r["duration_seconds"]), cell(r["records_synced"]), cell(r["bytes"]), error});
+                       cell(r["duration_seconds"]), cell(r["records_synced"]), cell(r["bytes"]), error_text(r)});
     }
     table.print();
     return exit_ok;
