@@ -20,13 +20,4 @@ std::string map_remote_type(DatabaseKind kind, const RemoteColumn& column);
 // describe_table set it).
 void apply_type_mapping(DatabaseKind kind, RemoteTable& table);
 
-// True for MSSQL types we read as text by converting them remotely (sql_variant).
-bool mssql_type_needs_text_cast(const std::string& remote_type);
-
-// The select-list item that reads an MSSQL column of type remote_type (DATA_TYPE, any case) and
-// declared length max_length (characters, -1 for max) as its UTF-16LE bytes, for nvarchar, nchar
-// and ntext: "CAST([c] AS varbinary(8000))" for nvarchar(n)/nchar(n) (no PLP), else varbinary(max).
-// Empty for every other type (read as it is). quoted_column is the column already quoted.
-std::string mssql_utf16_select(const std::string& quoted_column, const std::string& remote_type, int max_length);
-
 }  // namespace berqenas::remote

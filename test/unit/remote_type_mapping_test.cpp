@@ -1,6 +1,7 @@
 // The type mapping table of docs/type-mapping.md, entry by entry.
 #include <gtest/gtest.h>
 
+#include "remote/mssql/mssql_column_reading.hpp"
 #include "remote/type_mapping.hpp"
 
 using namespace berqenas::remote;

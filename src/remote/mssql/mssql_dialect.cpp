@@ -2,6 +2,8 @@
 // these quoters.
 #include "remote/mssql/mssql_dialect.hpp"
 
+#include "remote/mssql/mssql_column_reading.hpp"
+
 #include "common/hex.hpp"
 #include "remote/mssql/mssql_expression_rules.hpp"
 #include "remote/type_mapping.hpp"
