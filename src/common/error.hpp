@@ -12,6 +12,7 @@ namespace berqenas {
 // SQLSTATEs we raise, named after what they mean (see docs/error-codes.md).
 namespace sqlstate {
 inline constexpr const char* invalid_parameter = "22023";
+inline constexpr const char* numeric_value_out_of_range = "22003";
 inline constexpr const char* undefined_object = "42704";
 inline constexpr const char* undefined_table = "42P01";
 inline constexpr const char* undefined_column = "42703";

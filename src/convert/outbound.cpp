@@ -73,7 +73,7 @@ std::string typed_literal(const remote::Quoting& q, Datum value, bool isnull, Oi
         case NUMERICOID: {
             std::string text = *datum_to_text(value, false, type);
             if (text == "NaN" || text == "Infinity" || text == "-Infinity")
-                throw Error("22003", std::string(q.product) + " has no " + text + " value", {},
+                throw Error(sqlstate::numeric_value_out_of_range, std::string(q.product) + " has no " + text + " value", {},
                             "filter the row or change the value");
             return type == NUMERICOID ? text : "CAST(" + text + " AS " + q.float_type + ")";
         }
@@ -96,9 +96,5 @@ std::string typed_literal(const remote::Quoting& q, Datum value, bool isnull, Oi
 
 LiteralWriter::LiteralWriter(const remote::Quoting& quoting)
     : quoting_(&quoting), write_(quoting.literals == remote::LiteralStyle::typed ? typed_literal : text_literal) {}
-
-std::string datum_to_literal(remote::DatabaseKind kind, Datum value, bool isnull, Oid type) {
-    return LiteralWriter(remote::quoting(kind))(value, isnull, type);
-}
 
 }  // namespace berqenas::convert

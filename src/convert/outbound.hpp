@@ -28,8 +28,6 @@ private:
     std::string (*write_)(const remote::Quoting&, Datum, bool, Oid);
 };
 
-// One value as a literal of the kind (a LiteralWriter made for it); loops make the writer once.
-std::string datum_to_literal(remote::DatabaseKind kind, Datum value, bool isnull, Oid type);
 
 // While alive, the GUCs that shape text output (DateStyle, IntervalStyle, extra_float_digits)
 // are set to values every remote parses the same way.

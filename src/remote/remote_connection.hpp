@@ -3,6 +3,8 @@
 // PostgreSQL server types cross this line.
 #pragma once
 
+#include "common/pure_cpp.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <optional>

@@ -2,6 +2,8 @@
 // callbacks; they record into the connection's message list and never throw (C frames).
 #pragma once
 
+#include "common/pure_cpp.hpp"
+
 #include <sybfront.h>
 #include <sybdb.h>
 

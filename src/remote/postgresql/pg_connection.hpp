@@ -3,6 +3,8 @@
 // a cursor fetched in binary, one batch ahead of the reader.
 #pragma once
 
+#include "common/pure_cpp.hpp"
+
 #include <libpq-fe.h>
 
 #include <chrono>
