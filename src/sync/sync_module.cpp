@@ -5,6 +5,7 @@
 #include "pg/guard.hpp"
 #include "sync/progress.hpp"
 #include "sync/realtime/launcher.hpp"
+#include "sync/engine/advisory_locks.hpp"
 #include "sync/sync_settings.hpp"
 
 extern "C" {
@@ -59,7 +60,7 @@ void on_load() {
                             nullptr, nullptr, nullptr);
     DefineCustomIntVariable("berqenas.max_concurrent_syncs_per_tenant",
                             "How many syncs of one tenant's remote databases may run at the same time.", nullptr,
-                            &SyncSettings::max_concurrent_syncs_per_tenant, 5, 1, 1000, PGC_SUSET, 0, nullptr,
+                            &SyncSettings::max_concurrent_syncs_per_tenant, 5, 1, lock_class::max_tenant_slots, PGC_SUSET, 0, nullptr,
                             nullptr, nullptr);
     DefineCustomIntVariable("berqenas.sync_wait_timeout",
                             "Seconds a sync waits for another sync of the same remote database to finish.",

@@ -17,10 +17,12 @@ inline constexpr int sync_id = 20261;
 // takes it exclusively, so it waits for the round in flight and the next round waits for it.
 inline constexpr int apply = 20262;
 // (tenant_slots + slot, tenant id), transaction-level, slot < berqenas.max_concurrent_syncs_per_tenant:
-// a tenant's concurrent syncs. (Past 100 slots the classes reach into worker's; the second key,
-// a tenant id there and a remote database id here, keeps them apart only by chance.)
+// a tenant's concurrent syncs (at most max_tenant_slots, so they never reach worker's class).
 inline constexpr int tenant_slots = 20300;
 // (worker, remote database id), session-level: held by the realtime worker of that database.
 inline constexpr int worker = 20400;
+// berqenas.max_concurrent_syncs_per_tenant's upper bound: the slots' classes stay below worker's.
+inline constexpr int max_tenant_slots = 100;
+static_assert(tenant_slots + max_tenant_slots <= worker, "tenant slot lock classes would reach the worker's");
 
 }  // namespace berqenas::sync::lock_class
