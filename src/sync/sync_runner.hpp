@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "sync/subtransaction.hpp"   // in_subtransaction, for callers that found it here
 
 namespace berqenas::sync {
 
