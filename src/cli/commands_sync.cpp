@@ -7,6 +7,7 @@
 #include "json_output.hpp"
 #include "number_option.hpp"
 #include "table_printer.hpp"
+#include "two_way_run_printer.hpp"
 
 #include <fmt/core.h>
 
@@ -72,6 +73,10 @@ int run(Context& ctx, const SyncOptions& o) {
     Json result = scalar_json(ctx.scalar(call, "sync"));
     if (ctx.json) {
         print_json(result);
+        return exit_ok;
+    }
+    if (is_two_way_run(result)) {
+        print_two_way_run(result, false);
         return exit_ok;
     }
     TablePrinter table({"table", "mode", "inserted", "updated", "deleted", "rows read", "bytes"});

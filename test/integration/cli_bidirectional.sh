@@ -100,6 +100,13 @@ run 0 sync bidirectional erp --json
 expect_json
 [ "$(json_field "['total_synced']")" = 0 ] || { echo "our own writes came back:"; cat "$OUT"; exit 1; }
 
+echo "sync run on a two-way database runs both ways and prints the same table"
+cloud -c "UPDATE remote_erp.customers SET name = 'Ann C' WHERE customer_id = 1" >/dev/null
+run 0 sync run erp
+expect_row 'customers │ 1 │ 0 │ 0 │ 0'
+expect_out 'succeeded: 1 row(s) synced in .* strategy latest_wins'
+[ "$(onprem -c "SELECT name FROM public.customers WHERE customer_id = 1")" = 'Ann C' ]
+
 echo "sync conflicts / --analyze"
 run 0 sync conflicts erp
 expect_out '^Conflicts Today: 1 (all resolved)$'
