@@ -13,6 +13,7 @@
 #include "sync/local_types.hpp"
 #include "sync/sync_settings.hpp"
 #include "sync/table_diff.hpp"
+#include "sync/watermark_window.hpp"
 
 extern "C" {
 #include "access/table.h"
@@ -153,23 +154,7 @@ TableStats sync_table(pg::SpiSession& spi, Context& ctx, const std::string& tabl
         expected = remote_row_estimate(ctx, rt);
     } else {
         // Re-read the overlap window: a remote transaction may commit late with an older timestamp.
-        std::string since;
-        const std::string overlap = std::to_string(SyncSettings::overlap_s);
-        switch (wm_kind) {
-            case WatermarkKind::timestamptz:
-                since = *spi.scalar("SELECT to_char(($1::timestamptz - make_interval(secs => $2::int)) AT TIME ZONE 'UTC', "
-                                    "'YYYY-MM-DD HH24:MI:SS.US')", {*old_watermark, overlap});
-                break;
-            case WatermarkKind::timestamp:
-                since = *spi.scalar("SELECT to_char($1::timestamp - make_interval(secs => $2::int), 'YYYY-MM-DD HH24:MI:SS.US')",
-                                    {*old_watermark, overlap});
-                break;
-            case WatermarkKind::date:
-                since = *spi.scalar("SELECT to_char($1::date - ceil($2::int / 86400.0)::int, 'YYYY-MM-DD')",
-                                    {*old_watermark, overlap});
-                break;
-            case WatermarkKind::number: since = std::to_string(std::stoll(*old_watermark)); break;
-        }
+        const std::string since = overlap_start(wm_kind, *old_watermark, SyncSettings::overlap_s);
         select = select_since(kind, rt, column_names, ts_column, wm_kind, since, utf16);
     }
     ctx.progress->start_table(table_name, expected);

@@ -14,6 +14,7 @@
 #include "sync/bulk_loader.hpp"
 #include "sync/engine/remote_queries.hpp"
 #include "sync/sync_settings.hpp"
+#include "sync/watermark_window.hpp"
 
 extern "C" {
 #include "utils/builtins.h"
@@ -103,9 +104,7 @@ TwoWayCounts sync_two_way_table(pg::SpiSession& spi, remote::RemoteConnection& c
     if (first) {
         select = select_all(conn.kind(), rt, s.columns, utf16);
     } else {
-        const std::string since = *spi.scalar(
-            "SELECT to_char($1::timestamp - make_interval(secs => $2::int), 'YYYY-MM-DD HH24:MI:SS.US')",
-            {*t.local_watermark, std::to_string(SyncSettings::overlap_s)});
+        const std::string since = overlap_start(WatermarkKind::timestamp, *t.local_watermark, SyncSettings::overlap_s);
         select = select_since(conn.kind(), rt, s.columns, s.updated_at, WatermarkKind::timestamp, since, utf16);
     }
     counts.rows_read = load(spi, conn, s, s.local_rows, s.columns, select);
