@@ -14,6 +14,7 @@ CHANGED=${CHANGED:-10000}
 OVERLAP=${OVERLAP:-1000}
 RUNS=${RUNS:-3}
 . test/lib/cluster.sh
+. bench/lib/peak_memory.sh
 trap cluster_cleanup EXIT
 
 cluster_start cloud "shared_preload_libraries = 'berqenas'" "max_worker_processes = 32" "max_wal_size = '4GB'"
@@ -82,28 +83,10 @@ echo "  one-way incremental sync     $ow_ms ms  (server side, median of:$ow_time
 echo "  bidirectional / one-way:     $(ratio "$bd_ms" "$ow_ms")  (aim: <= 2)"
 
 echo "== peak backend memory (anonymous RSS) of a bidirectional run with the same changes"
-peak_anon_kb() {   # $1 = application_name, $2 = SQL
-    local out; out=$(mktemp)
-    ( cluster_psql cloud -At -c "SET application_name = '$1'" -c "$2" >"$out" 2>&1 ) &
-    local runner=$! pid="" peak=0 v
-    for _ in $(seq 500); do
-        pid=$(cloud -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$1'" 2>/dev/null || true)
-        [ -n "$pid" ] && break; sleep 0.01
-    done
-    while kill -0 "$runner" 2>/dev/null; do
-        v=$(awk '/RssAnon/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
-        [ -n "$v" ] && [ "$v" -gt "$peak" ] && peak=$v
-        sleep 0.01
-    done
-    wait "$runner"
-    grep -q '"success": true' "$out" || { cat "$out" >&2; return 1; }
-    rm -f "$out"
-    echo "$peak"
-}
 change_bd bd_small 0
-small_kb=$(peak_anon_kb bd_small "SELECT berqenas.bidirectional_sync('bd', ARRAY['bd_small'])")
+small_kb=$(peak_anon_kb bd_small "SELECT berqenas.bidirectional_sync('bd', ARRAY['bd_small'])" '"success": true')
 change_bd bd_t 0
-big_kb=$(peak_anon_kb bd_big "SELECT berqenas.bidirectional_sync('bd', ARRAY['bd_t'])")
+big_kb=$(peak_anon_kb bd_big "SELECT berqenas.bidirectional_sync('bd', ARRAY['bd_t'])" '"success": true')
 echo "  100000 rows                      $small_kb kB"
 echo "  $ROWS rows                     $big_kb kB"
 echo "  ratio:                          $(ratio "$big_kb" "$small_kb")  (aim: flat, ~1.0)"

@@ -17,6 +17,7 @@ CHANGED=${CHANGED:-1000}
 RATE=${RATE:-1000}
 SECONDS_RT=${RT_SECONDS:-10}
 . test/lib/cluster.sh
+. bench/lib/peak_memory.sh
 TDS_BIN=${TDS_BIN:-build/test/tds_server/berqenas-tds-server}
 TDS_PID=""
 bench_cleanup() { [ -n "$TDS_PID" ] && kill "$TDS_PID" 2>/dev/null; cluster_cleanup; }
@@ -57,24 +58,6 @@ CREATE TABLE copy_t (id bigint PRIMARY KEY, name text NOT NULL, qty int, price f
 SQL
 cloud -c "CHECKPOINT" >/dev/null; onprem -c "CHECKPOINT" >/dev/null
 
-# Peak anonymous memory of one backend while it runs $2 (sampled every 10 ms from /proc).
-peak_anon_kb() {   # $1 = application_name, $2 = SQL
-    local out; out=$(mktemp)
-    ( cluster_psql cloud -At -c "SET application_name = '$1'" -c "$2" >"$out" 2>&1 ) &
-    local runner=$! pid="" peak=0 v
-    for _ in $(seq 500); do
-        pid=$(cloud -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$1'" 2>/dev/null || true)
-        [ -n "$pid" ] && break; sleep 0.01
-    done
-    while kill -0 "$runner" 2>/dev/null; do
-        v=$(awk '/RssAnon/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
-        [ -n "$v" ] && [ "$v" -gt "$peak" ] && peak=$v
-        sleep 0.01
-    done
-    wait "$runner"
-    grep -q succeeded "$out" || { cat "$out" >&2; return 1; }
-    echo "$peak"
-}
 
 echo "== full sync of $ROWS rows"
 t0=$(now_ms); cloud -c "INSERT INTO fdw_t SELECT * FROM ft" >/dev/null; fdw_ms=$(( $(now_ms) - t0 ))

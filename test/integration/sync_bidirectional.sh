@@ -9,21 +9,13 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . test/lib/cluster.sh
 . test/lib/sync_pair.sh
-TDS_PID=""
-cleanup() { [ -n "$TDS_PID" ] && kill "$TDS_PID" 2>/dev/null; cluster_cleanup; }
+. test/lib/tds_pair.sh
+cleanup() { tds_cleanup; cluster_cleanup; }
 trap cleanup EXIT
-BUILD=${BERQENAS_BUILD_DIR:-build}
-TDS_BIN=$BUILD/test/tds_server/berqenas-tds-server
-[ -x "$TDS_BIN" ] || { echo "TDS test server not built ($TDS_BIN)"; exit 1; }
 expect_contains() { grep -qF -- "$2" <<<"$1" || fail "$3: expected '$2' in: $1"; }
 
 start_sync_pair
-cluster_psql onprem -f test/tds_server/mssql_types.sql >/dev/null
-TDS_PORT=$(free_port)
-"$TDS_BIN" --listen-port "$TDS_PORT" --pg-host 127.0.0.1 --pg-port "$onprem_PORT" >/dev/null 2>&1 &
-TDS_PID=$!
-for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$TDS_PORT") 2>/dev/null && break; sleep 0.1; done
-tsql_batch() { timeout 20 tsql -H 127.0.0.1 -p "$TDS_PORT" -U postgres -P postgres -D postgres -o q 2>&1; }
+start_tds_server
 
 cloud -c "CREATE EXTENSION berqenas" >/dev/null
 onprem -c "CREATE SCHEMA erp_pg" >/dev/null
