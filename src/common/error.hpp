@@ -35,6 +35,10 @@ inline constexpr const char* out_of_memory = "53200";
 inline constexpr const char* internal_error = "XX000";
 inline constexpr const char* data_corrupted = "XX001";
 inline constexpr const char* fdw_error = "HV000";
+inline constexpr const char* fdw_invalid_option_name = "HV00D";
+inline constexpr const char* fdw_invalid_attribute_value = "HV024";
+inline constexpr const char* feature_not_supported = "0A000";
+inline constexpr const char* invalid_row_count_in_limit = "2201W";
 inline constexpr const char* raise_exception = "P0001";
 inline constexpr const char* serialization_failure = "40001";
 }  // namespace sqlstate

@@ -91,7 +91,7 @@ void xact_callback(XactEvent event, void*) noexcept {
             pg::guarded_callback([] {
                 for (auto& [key, e] : cache())
                     if (e.xact_depth > 0)
-                        throw Error("0A000", "cannot PREPARE a transaction that has used berqenas_fdw foreign tables",
+                        throw Error(sqlstate::feature_not_supported, "cannot PREPARE a transaction that has used berqenas_fdw foreign tables",
                                     {}, "berqenas_fdw has no two-phase commit");
             });
             break;

@@ -208,9 +208,9 @@ List* plan_foreign_modify(PlannerInfo* root, ModifyTable* plan, Index result_rel
     RangeTblEntry* rte = planner_rt_fetch(result_relation, root);
     TableOptions table = table_options(rte->relid);
     if (!table.query.empty())
-        throw Error("HV000", "foreign table \"" + table.table_name + "\" is defined by a query and cannot be changed");
+        throw Error(sqlstate::fdw_error, "foreign table \"" + table.table_name + "\" is defined by a query and cannot be changed");
     if (plan->onConflictAction != ONCONFLICT_NONE)
-        throw Error("0A000", "INSERT ... ON CONFLICT is not supported on berqenas_fdw tables");
+        throw Error(sqlstate::feature_not_supported, "INSERT ... ON CONFLICT is not supported on berqenas_fdw tables");
     std::vector<int> targets;
     if (op == CMD_INSERT) {
         // After the rewriter, the INSERT's target list holds the columns it gives values to and

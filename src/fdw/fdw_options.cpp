@@ -63,7 +63,7 @@ const OptionRule rules[] = {
 };
 
 [[noreturn]] void invalid_value(const std::string& option, const std::string& why) {
-    throw Error("HV024", "invalid value for option \"" + option + "\": " + why);
+    throw Error(sqlstate::fdw_invalid_attribute_value, "invalid value for option \"" + option + "\": " + why);
 }
 
 bool parse_bool(const std::string& option, const std::string& v) {
@@ -190,7 +190,7 @@ remote::ConnectionParams connection_params(Oid server_oid, Oid user_oid, std::st
         params.user = user["username"];
         params.password = user["password"];
         if (params.user.empty())
-            throw Error("HV00D", "user mapping for server \"" + server_name + "\" has no username option", {},
+            throw Error(sqlstate::fdw_invalid_option_name, "user mapping for server \"" + server_name + "\" has no username option", {},
                         "ALTER USER MAPPING ... OPTIONS (ADD username '...', ADD password '...'), or use "
                         "remote_database to take credentials from the registry");
     }
@@ -261,7 +261,7 @@ Datum validator_body(FunctionCallInfo fcinfo) {
             if (name == r.name) rule = &r;
         }
         if (rule == nullptr)
-            throw Error("HV00D", "invalid option \"" + name + "\"", {},
+            throw Error(sqlstate::fdw_invalid_option_name, "invalid option \"" + name + "\"", {},
                         valid_here.empty() ? "berqenas_fdw takes no options here"
                                            : "valid options in this context are: " + valid_here);
         switch (rule->type) {
@@ -301,7 +301,7 @@ Datum validator_body(FunctionCallInfo fcinfo) {
     if (context == ForeignServerRelationId && seen.count("remote_database")) {
         for (const char* direct : {"database_type", "host", "servername", "port", "dbname", "database"})
             if (seen.count(direct))
-                throw Error("HV00D", std::string("option \"") + direct + "\" cannot be combined with \"remote_database\"",
+                throw Error(sqlstate::fdw_invalid_option_name, std::string("option \"") + direct + "\" cannot be combined with \"remote_database\"",
                             {}, "a server names a registered database, or gives its address directly, not both");
         std::string name = seen["remote_database"];
         // The creating role must be one that may operate the registration (a tenant role: its own
@@ -319,7 +319,7 @@ Datum validator_body(FunctionCallInfo fcinfo) {
                         "a tenant role may name only its own tenant's databases");
     }
     if (context == ForeignTableRelationId && seen.count("query") && (seen.count("table_name") || seen.count("schema_name")))
-        throw Error("HV00D", "option \"query\" cannot be combined with \"table_name\" or \"schema_name\"");
+        throw Error(sqlstate::fdw_invalid_option_name, "option \"query\" cannot be combined with \"table_name\" or \"schema_name\"");
     if (context == ForeignServerRelationId) kind_cache().clear();
     PG_RETURN_VOID();
 }

@@ -271,7 +271,7 @@ ForeignScan* get_foreign_plan(PlannerInfo* root, RelOptInfo* foreignrel, Oid, Fo
         parts.limit = DatumGetInt64(reinterpret_cast<Const*>(q->limitCount)->constvalue);
         if (q->limitOffset) parts.offset = DatumGetInt64(reinterpret_cast<Const*>(q->limitOffset)->constvalue);
         if (*parts.limit < 0 || parts.offset < 0)
-            throw Error("2201W", "LIMIT and OFFSET must not be negative");
+            throw Error(sqlstate::invalid_row_count_in_limit, "LIMIT and OFFSET must not be negative");
     } else if (!upper) {
         parts.limit = pushable_limit(root, best_path, local_exprs);
     }

@@ -44,7 +44,7 @@ const CachedTable& lookup(const TableOptions& table, Oid user_oid) {
     } catch (const Error& e) {
         // A remote that cannot be reached or refuses the login does not stop planning (EXPLAIN
         // without ANALYZE works as before): the scan reports it. Anything else is not ours to hide.
-        if (e.sqlstate().compare(0, 2, "08") != 0 && e.sqlstate() != "28000") throw;
+        if (e.sqlstate().compare(0, 2, "08") != 0 && e.sqlstate() != sqlstate::invalid_authorization) throw;
         return unknown;
     }
     Key key{table.server_oid, user_oid, table.schema_name, table.table_name};
@@ -60,7 +60,7 @@ const CachedTable& lookup(const TableOptions& table, Oid user_oid) {
     } catch (const Error& e) {
         // A cancel must stay a cancel; anything else (no such table, a catalog this login cannot
         // read) only means the columns are read as they are, which is always correct.
-        if (e.sqlstate() == "57014") throw;
+        if (e.sqlstate() == sqlstate::query_canceled) throw;
     }
     return cache()[key] = std::move(entry);
 }

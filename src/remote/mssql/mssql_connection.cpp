@@ -358,7 +358,7 @@ bool MssqlConnection::casts_nvarchar_to_utf16() {
         if (stream->next(row) && row.size() == 1 && row[0].kind == ValueKind::binary)
             utf16 = row[0].bytes == std::string_view("a\0", 2);
     } catch (const Error& e) {
-        if (e.sqlstate() == "57014") throw;   // a cancel stays a cancel; any other failure means no
+        if (e.sqlstate() == sqlstate::query_canceled) throw;   // a cancel stays a cancel; any other failure means no
     }
     utf16_casts_ = utf16;
     return utf16;
@@ -395,7 +395,7 @@ RemoteTable MssqlConnection::describe_table(const std::string& schema, const std
         "FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = " + s + " AND TABLE_NAME = " + t +
         " ORDER BY ORDINAL_POSITION");
     if (cols.rows.empty())
-        throw Error("42P01", "remote table " + qualified_name(DatabaseKind::mssql, out.schema, table) +
+        throw Error(sqlstate::undefined_table, "remote table " + qualified_name(DatabaseKind::mssql, out.schema, table) +
                                  " does not exist on " + params_.describe());
     TextResult keys = query_text(
         "SELECT k.COLUMN_NAME FROM INFORMATION_SCHEMA.TABLE_CONSTRAINTS c "

@@ -493,7 +493,7 @@ RemoteTable PgConnection::describe_table(const std::string& schema, const std::s
                                 {out.schema, table}, false);
     int n = r ? PQntuples(r.get()) : 0;
     if (n == 0)
-        throw Error("42P01", "remote table " + qualified_name(DatabaseKind::postgresql, out.schema, table) +
+        throw Error(sqlstate::undefined_table, "remote table " + qualified_name(DatabaseKind::postgresql, out.schema, table) +
                                  " does not exist on " + params_.describe());
     std::vector<std::pair<int, std::string>> key;
     for (int i = 0; i < n; ++i) {
