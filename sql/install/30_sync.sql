@@ -178,13 +178,25 @@ DECLARE
     candidates bigint[];
     runs bigint[];
     deleted bigint;
+    two_way bigint;
 BEGIN
     IF retention <= interval '0' THEN
         RETURN 0;
     END IF;
+    -- Bidirectional runs keep their journal apart (sync_two_way_journal, 50_bidirectional.sql); a
+    -- rollback of one never needs an earlier run's, so each goes once it is older than the retention.
+    WITH old AS (
+        UPDATE berqenas.sync_jobs j
+           SET tables = j.tables || jsonb_build_object('_journal', 'pruned', '_journal_pruned_at', clock_timestamp())
+         WHERE j.mode = 'bidirectional' AND j.status <> 'running' AND j.finished_at < cutoff
+           AND j.tables ->> '_journal' IS DISTINCT FROM 'pruned'
+           AND EXISTS (SELECT 1 FROM berqenas.sync_two_way_journal w WHERE w.sync_job_id = j.id)
+        RETURNING j.id)
+    DELETE FROM berqenas.sync_two_way_journal w USING old WHERE w.sync_job_id = old.id;
+    GET DIAGNOSTICS two_way = ROW_COUNT;
     oldest := (SELECT min(jr.sync_job_id) FROM berqenas.sync_journal jr);
     IF oldest IS NULL THEN
-        RETURN 0;
+        RETURN two_way;
     END IF;
     SELECT array_agg(c.id) INTO candidates FROM (
         SELECT c.id FROM berqenas.sync_jobs c
@@ -213,7 +225,7 @@ BEGIN
            AND EXISTS (SELECT 1 FROM berqenas.sync_journal jr WHERE jr.sync_job_id = j.id)
          FOR UPDATE SKIP LOCKED) m;
     IF runs IS NULL THEN
-        RETURN 0;
+        RETURN two_way;
     END IF;
     IF max_rows IS NULL THEN
         DELETE FROM berqenas.sync_journal jr WHERE jr.sync_job_id = ANY (runs);
@@ -222,7 +234,7 @@ BEGIN
          WHERE jr.id IN (SELECT x.id FROM berqenas.sync_journal x WHERE x.sync_job_id = ANY (runs) LIMIT max_rows);
     END IF;
     GET DIAGNOSTICS deleted = ROW_COUNT;
-    RETURN deleted;
+    RETURN deleted + two_way;
 END
 $$;
 
@@ -622,9 +634,10 @@ BEGIN
     END IF;
     IF EXISTS (SELECT 1 FROM berqenas.sync_configs c WHERE c.remote_database_id = db_id AND c.sync_mode = 'bidirectional') THEN
         -- Both ways; "full" reads both sides whole (a reconciling run) instead of their changes.
-        RETURN berqenas._bd_sync_run(db_id, tables, NULL, false, coalesce("full", false), 'manual');
+        result := berqenas._bd_sync_run(db_id, tables, NULL, false, coalesce("full", false), 'manual');
+    ELSE
+        result := berqenas._sync_run(db_id, tables, coalesce("full", false), 'manual');
     END IF;
-    result := berqenas._sync_run(db_id, tables, coalesce("full", false), 'manual');
     -- Journals past berqenas.journal_retention go now, in this transaction: about as much as the
     -- syncs of that long ago wrote.
     pruned := berqenas._sync_journal_prune(NULL);

@@ -233,6 +233,16 @@ for db in pgerp mserp; do
     echo "  ok: $db"
 done
 
+echo "== journals of two-way runs go with berqenas.journal_retention; a pruned run cannot be rolled back"
+old_sid=$(cloud -c "SELECT sync_id FROM berqenas.sync_jobs WHERE mode = 'bidirectional' AND status = 'succeeded' AND EXISTS (SELECT 1 FROM berqenas.sync_two_way_journal w WHERE w.sync_job_id = sync_jobs.id) ORDER BY id LIMIT 1")
+[ -n "$old_sid" ] || fail "no two-way run with a journal"
+sleep 1.1
+out=$(cloud -c "SET berqenas.journal_retention = '1s'" -c "SELECT berqenas.prune_journal()" | tail -1)
+expect_eq "$(cloud -c "SELECT ('$out'::jsonb ->> 'journal_rows')::int > 0")" t "two-way journal rows pruned"
+expect_eq "$(cloud -c "SELECT count(*) FROM berqenas.sync_two_way_journal")" 0 "none left past the retention"
+out=$(cloud -c "SELECT berqenas.rollback('$old_sid')" 2>&1 || true)
+expect_contains "$out" "its journal was pruned" "a pruned two-way run cannot be rolled back"
+
 echo "== sync_history and the audit log show the runs"
 expect_eq "$(cloud -c "SELECT count(*) > 10 FROM berqenas.sync_jobs WHERE mode = 'bidirectional' AND status = 'succeeded'")" t "jobs recorded"
 expect_eq "$(cloud -c "SELECT count(*) > 10 FROM berqenas.sync_audit_log WHERE action = 'bidirectional_sync'")" t "audited"
